@@ -1,0 +1,16 @@
+import "reflect-metadata";
+import { loadConfig } from "../src/config.js";
+import { openDatabase } from "../src/db/client.js";
+import { migrate } from "../src/db/migrate.js";
+import { seed } from "../src/db/seed/index.js";
+import { createServices } from "../src/services.js";
+
+/** Migrates, then loads reference data and (into an empty book) the demo book. */
+const config = loadConfig();
+const db = await openDatabase(config);
+try {
+  await migrate(db.sql);
+  console.log(await seed(createServices(db, config), { demo: true }));
+} finally {
+  await db.close();
+}

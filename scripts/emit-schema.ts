@@ -1,0 +1,7 @@
+import "reflect-metadata";
+import { writeFile } from "node:fs/promises";
+import { printSchemaWithDirectives } from "../src/graphql/printSchema.js";
+
+/** Writes schema.graphql from the code; a test fails while the committed file is stale. */
+await writeFile("schema.graphql", await printSchemaWithDirectives());
+console.log("schema.graphql written");

@@ -1,0 +1,31 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Principal } from "../graphql/context.js";
+import { UnauthenticatedError } from "../domain/errors.js";
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+/** Reads `Bearer <key>` from an Authorization header (or graphql-ws connectionParams). */
+export function bearerToken(header: unknown): string | null {
+  if (typeof header !== "string") return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/**
+ * Resolves a bearer key to a principal. The environment's admin token is compared in
+ * constant time (on digests, so lengths do not leak).
+ */
+export class Authenticator {
+  private readonly adminDigest: Buffer;
+
+  constructor(adminToken: string) {
+    this.adminDigest = digest(adminToken);
+  }
+
+  async authenticate(header: unknown): Promise<Principal> {
+    const token = bearerToken(header);
+    if (!token) throw new UnauthenticatedError();
+    if (timingSafeEqual(digest(token), this.adminDigest)) return { role: "ADMIN", clientId: null, keyId: null };
+    throw new UnauthenticatedError("the API key is not valid");
+  }
+}

@@ -1,0 +1,62 @@
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { Config } from "../config.js";
+import { PrismaClient } from "../generated/prisma/client.js";
+import { pgliteRunner, poolRunner, type SqlRunner } from "./sql.js";
+
+export type DatabaseKind = "postgres" | "pglite";
+
+/** One database: Prisma for the application, raw SQL for migrations and health. */
+export interface Database {
+  kind: DatabaseKind;
+  prisma: PrismaClient;
+  sql: SqlRunner;
+  close(): Promise<void>;
+}
+
+type DbConfig = Pick<Config, "databaseUrl" | "pgliteDir" | "dbPoolMax" | "dbConnectTimeoutMs" | "dbStatementTimeoutMs">;
+
+/** No DATABASE_URL → embedded PGlite in PGLITE_DIR; otherwise PostgreSQL with a bounded pool. */
+export async function openDatabase(config: DbConfig): Promise<Database> {
+  return config.databaseUrl ? openPostgres(config.databaseUrl, config) : openPglite(config.pgliteDir);
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const pglite = new PGlite(dataDir);
+  await pglite.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    kind: "pglite",
+    prisma,
+    sql: pgliteRunner(pglite),
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+function openPostgres(connectionString: string, config: DbConfig): Database {
+  const poolConfig: pg.PoolConfig = {
+    connectionString,
+    max: config.dbPoolMax,
+    connectionTimeoutMillis: config.dbConnectTimeoutMs,
+    statement_timeout: config.dbStatementTimeoutMs,
+    idleTimeoutMillis: 30_000,
+  };
+  // Prisma's adapter owns its pool; migrations and health checks use a small one of their own.
+  const rawPool = new pg.Pool({ ...poolConfig, max: 2 });
+  rawPool.on("error", () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(poolConfig) });
+  return {
+    kind: "postgres",
+    prisma,
+    sql: poolRunner(rawPool),
+    async close() {
+      await prisma.$disconnect();
+      await rawPool.end();
+    },
+  };
+}

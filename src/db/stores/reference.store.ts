@@ -1,0 +1,62 @@
+import type { PrismaClient } from "../../generated/prisma/client.js";
+import type { Asset, Instrument, MarketState, Prisma, Underlying } from "../../generated/prisma/client.js";
+
+/** Reference and market data: underlyings, assets, instruments, market states. */
+export class ReferenceStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  underlying(symbol: string): Promise<Underlying | null> {
+    return this.prisma.underlying.findUnique({ where: { symbol } });
+  }
+
+  underlyings(): Promise<Underlying[]> {
+    return this.prisma.underlying.findMany({ orderBy: { symbol: "asc" } });
+  }
+
+  asset(symbol: string): Promise<Asset | null> {
+    return this.prisma.asset.findUnique({ where: { symbol } });
+  }
+
+  assetsBySymbols(symbols: readonly string[]): Promise<Asset[]> {
+    return this.prisma.asset.findMany({ where: { symbol: { in: [...symbols] } } });
+  }
+
+  instrumentBySymbol(symbol: string): Promise<Instrument | null> {
+    return this.prisma.instrument.findUnique({ where: { symbol } });
+  }
+
+  instrumentsByIds(ids: readonly string[]): Promise<Instrument[]> {
+    return this.prisma.instrument.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  instrumentsBySymbols(symbols: readonly string[]): Promise<Instrument[]> {
+    return this.prisma.instrument.findMany({ where: { symbol: { in: [...symbols] } } });
+  }
+
+  instruments(filter: { underlying?: string; kind?: Instrument["kind"] }): Promise<Instrument[]> {
+    return this.prisma.instrument.findMany({
+      where: { underlyingId: filter.underlying, kind: filter.kind },
+      orderBy: [{ underlyingId: "asc" }, { kind: "asc" }, { expiry: "asc" }, { strike: "asc" }, { symbol: "asc" }],
+    });
+  }
+
+  createInstrument(data: Prisma.InstrumentUncheckedCreateInput): Promise<Instrument> {
+    return this.prisma.instrument.create({ data });
+  }
+
+  marketStates(underlyings?: readonly string[]): Promise<MarketState[]> {
+    return this.prisma.marketState.findMany({
+      where: underlyings ? { underlyingId: { in: [...underlyings] } } : undefined,
+      orderBy: { underlyingId: "asc" },
+    });
+  }
+
+  upsertMarketState(state: Omit<MarketState, "updatedAt">): Promise<MarketState> {
+    const { underlyingId, ...values } = state;
+    return this.prisma.marketState.upsert({
+      where: { underlyingId },
+      create: state,
+      update: values,
+    });
+  }
+}

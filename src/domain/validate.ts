@@ -1,0 +1,42 @@
+import { BadInputError } from "./errors.js";
+
+/** Precondition checks shared by services; the bad value is always in the message. */
+
+export function requireText(name: string, value: string, maxLength = 200): string {
+  const text = value.trim();
+  if (text.length === 0) throw new BadInputError(`${name} must not be empty`);
+  if (text.length > maxLength) throw new BadInputError(`${name} must be at most ${maxLength} characters (got ${text.length})`);
+  return text;
+}
+
+export function requireFinite(name: string, value: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new BadInputError(`${name} (${value}) must be a finite number`);
+  }
+  return value;
+}
+
+export function requirePositive(name: string, value: number): number {
+  requireFinite(name, value);
+  if (value <= 0) throw new BadInputError(`${name} (${value}) must be positive`);
+  return value;
+}
+
+export function requireNonNegative(name: string, value: number): number {
+  requireFinite(name, value);
+  if (value < 0) throw new BadInputError(`${name} (${value}) must not be negative`);
+  return value;
+}
+
+export function requireRange(name: string, value: number, min: number, max: number): number {
+  requireFinite(name, value);
+  if (value < min || value > max) throw new BadInputError(`${name} (${value}) must be between ${min} and ${max}`);
+  return value;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** IDs are UUIDs; anything else cannot name a stored row. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

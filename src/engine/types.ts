@@ -1,0 +1,78 @@
+/**
+ * Plain data the risk engine works on. No I/O, no Prisma or GraphQL types: the domain
+ * layer converts stored rows (Decimal) into these float64 shapes at the boundary.
+ *
+ * Units: prices and money in USD (stablecoins = 1), quantities in contracts,
+ * volatility annual (0.5 = 50 %), rates continuously compounded per year,
+ * times in epoch milliseconds.
+ */
+
+export type OptionType = "CALL" | "PUT";
+export type InstrumentKind = "PERPETUAL" | "FUTURE" | "OPTION";
+export type MarginMode = "CROSS" | "ISOLATED" | "PORTFOLIO";
+export type MarginModel = "STANDARD" | "PORTFOLIO";
+export type MarginLevel = "HEALTHY" | "WARNING" | "MARGIN_CALL" | "LIQUIDATION";
+
+export interface InstrumentSpec {
+  symbol: string;
+  kind: InstrumentKind;
+  underlying: string;
+  /** Underlying units per contract. */
+  contractSize: number;
+  /** Epoch ms; required for FUTURE and OPTION. */
+  expiryMs: number | null;
+  strike: number | null;
+  optionType: OptionType | null;
+  /** Overrides the underlying's default rates when set (fractions of notional). */
+  initialMarginRate: number | null;
+  maintenanceMarginRate: number | null;
+  /** Option's own volatility; the underlying's is used when null. */
+  markVolatility: number | null;
+}
+
+export interface UnderlyingQuote {
+  spot: number;
+  volatility: number;
+  rate: number;
+}
+
+export interface Market {
+  /** Valuation time, epoch ms. */
+  asOfMs: number;
+  quotes: ReadonlyMap<string, UnderlyingQuote>;
+}
+
+export interface PositionInput {
+  instrument: InstrumentSpec;
+  /** Signed contracts (short < 0). */
+  quantity: number;
+  /** USD per underlying unit (option: premium per underlying unit). */
+  averagePrice: number;
+  /** USD set aside for this position in ISOLATED mode; 0 otherwise. */
+  isolatedMargin: number;
+}
+
+export interface CollateralInput {
+  asset: string;
+  amount: number;
+  /** Fraction 0..1 taken off the collateral value. */
+  haircut: number;
+  /** Underlying whose spot prices this asset; null for stablecoins (price 1). */
+  underlying: string | null;
+}
+
+/** Default margin rates and portfolio-margin range of one underlying. */
+export interface UnderlyingRiskParams {
+  initialMarginRate: number;
+  maintenanceMarginRate: number;
+  /** PORTFOLIO grid half-width R as a fraction of spot. */
+  portfolioRange: number;
+}
+
+export interface MarginUnitInput {
+  mode: MarginMode;
+  collateral: CollateralInput[];
+  positions: PositionInput[];
+}
+
+export type RiskParamsLookup = (underlying: string) => UnderlyingRiskParams;

@@ -1,0 +1,12 @@
+import { Field, ObjectType } from "type-graphql";
+import type { Prisma } from "../../generated/prisma/client.js";
+import { DecimalScalar } from "../scalars.js";
+
+@ObjectType({ description: "Holding of one asset in an account." })
+export class BalanceType {
+  @Field(() => String)
+  asset!: string;
+
+  @Field(() => DecimalScalar, { description: "Units of the asset." })
+  amount!: Prisma.Decimal;
+}

@@ -1,0 +1,21 @@
+import type { Role } from "../generated/prisma/client.js";
+import type { Services } from "../services.js";
+import { createLoaders, type Loaders } from "./loaders.js";
+
+/** Who is calling: an API key's role, and its client for CLIENT keys. */
+export interface Principal {
+  role: Role;
+  clientId: string | null;
+  /** Stored key id; null for the environment's admin token. */
+  keyId: string | null;
+}
+
+export interface Context {
+  principal: Principal;
+  services: Services;
+  loaders: Loaders;
+}
+
+export function createContext(services: Services, principal: Principal): Context {
+  return { principal, services, loaders: createLoaders(services.stores.book, services.stores.reference) };
+}

@@ -1,0 +1,34 @@
+import { DateTimeResolver } from "graphql-scalars";
+import type { GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { authChecker } from "./auth.js";
+import { AccountResolver } from "./book/account.resolver.js";
+import { ClientResolver } from "./book/client.resolver.js";
+import { PortfolioResolver } from "./book/portfolio.resolver.js";
+import { PositionResolver } from "./book/position.resolver.js";
+import { InstrumentResolver } from "./instrument/instrument.resolver.js";
+import { LedgerResolver } from "./ledger/ledger.resolver.js";
+import { MarketResolver } from "./market/market.resolver.js";
+
+export const resolvers = [
+  ClientResolver,
+  AccountResolver,
+  PortfolioResolver,
+  PositionResolver,
+  InstrumentResolver,
+  MarketResolver,
+  LedgerResolver,
+] as const;
+
+let schema: Promise<GraphQLSchema> | undefined;
+
+/** The executable schema; built once per process (type-graphql metadata is global). */
+export function getSchema(): Promise<GraphQLSchema> {
+  schema ??= buildSchema({
+    resolvers,
+    authChecker,
+    validate: true,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+  });
+  return schema;
+}

@@ -1,0 +1,127 @@
+import "reflect-metadata";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { pino, type Logger } from "pino";
+import { WebSocketServer } from "ws";
+import { Authenticator } from "./auth/authenticate.js";
+import type { Config } from "./config.js";
+import { openDatabase } from "./db/client.js";
+import { migrate } from "./db/migrate.js";
+import { seed } from "./db/seed/index.js";
+import { DomainError } from "./domain/errors.js";
+import { createContext, type Context } from "./graphql/context.js";
+import { formatError } from "./graphql/errors.js";
+import { getSchema } from "./graphql/schema.js";
+import { createServices, type Services } from "./services.js";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Request body limit for POST /graphql (bytes). */
+const MAX_BODY_BYTES = 256 * 1024;
+
+/** Authentication failures leave before execution, with their code and HTTP status. */
+function rethrowAsGraphQLError(error: unknown): never {
+  if (error instanceof DomainError) {
+    throw new GraphQLError(error.message, {
+      extensions: { code: error.code, http: { status: error.code === "UNAUTHENTICATED" ? 401 : 403 } },
+    });
+  }
+  throw error;
+}
+
+/**
+ * Opens the database (migrating it and loading reference data, plus the demo book
+ * when configured), then serves POST /graphql, WebSocket /graphql, GET /health and
+ * GET /metrics on one HTTP server.
+ */
+export async function startServer(config: Config & { adminToken: string }, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  const db = await openDatabase(config);
+  const migration = await migrate(db.sql);
+  if (migration.applied.length > 0) logger.info({ applied: migration.applied }, "migrations applied");
+  const services = createServices(db, config);
+  logger.info(await seed(services, { demo: config.seedDemo }));
+
+  const schema = await getSchema();
+  const authenticator = new Authenticator(config.adminToken);
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer: Server = createServer(app);
+  const onUnexpected = (error: unknown) => logger.error({ err: error }, "unexpected error");
+  const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, onUnexpected);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: MAX_BODY_BYTES });
+  const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          ctx.extra.context = createContext(services, await authenticator.authenticate(ctx.connectionParams?.authorization));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      context: (ctx) => createContext(services, ctx.extra.context!.principal),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e) as GraphQLError),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: format,
+    includeStacktraceInErrorResponses: false,
+    introspection: config.introspection,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      ...(config.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
+  });
+  await apollo.start();
+
+  app.get("/health", async (_req, res) => {
+    try {
+      await db.sql.query("SELECT 1");
+      res.json({ status: "ok", database: db.kind });
+    } catch {
+      res.status(503).json({ status: "unavailable", database: db.kind });
+    }
+  });
+  app.use(
+    "/graphql",
+    express.json({ limit: MAX_BODY_BYTES }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const principal = await authenticator.authenticate(req.headers.authorization).catch(rethrowAsGraphQLError);
+        return createContext(services, principal);
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${config.host}:${port}/graphql`;
+  logger.info({ url, database: db.kind }, "risk API ready");
+  return {
+    url,
+    port,
+    services,
+    async close() {
+      await apollo.stop();
+      await db.close();
+    },
+  };
+}
