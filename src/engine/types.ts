@@ -34,6 +34,8 @@ export interface UnderlyingQuote {
   spot: number;
   volatility: number;
   rate: number;
+  /** This underlying's valuation time (epoch ms); Market.asOfMs when absent. */
+  asOfMs?: number;
 }
 
 export interface Market {

@@ -2,6 +2,7 @@ import { Prisma, type Instrument, type MarginMode } from "../../generated/prisma
 import { blackScholes } from "../../engine/blackScholes.js";
 import { realizedVolatility } from "../../engine/realizedVolatility.js";
 import type { Services } from "../../services.js";
+import { UNDERLYINGS } from "./reference.js";
 
 /**
  * The demo book: three clients, thirty accounts in every margin mode, one
@@ -10,6 +11,7 @@ import type { Services } from "../../services.js";
  * each underlying's volatility its trailing 30-day realised volatility.
  */
 
+/** Underlyings with listed demo instruments; every underlying gets a market. */
 const DEMO_UNDERLYINGS = ["BTC", "ETH", "SOL"] as const;
 const FUTURE_EXPIRIES = ["2025-03-28", "2025-06-27"];
 const OPTION_EXPIRIES: Record<string, string[]> = {
@@ -52,7 +54,7 @@ async function loadMarket(services: Services): Promise<{ asOf: Date; points: Map
   if (!last) throw new Error("price history is empty; load the reference data first");
   const asOf = last.date;
   const points = new Map<string, MarketPoint>();
-  for (const underlying of DEMO_UNDERLYINGS) {
+  for (const { symbol: underlying } of UNDERLYINGS) {
     const rows = await prisma.priceHistory.findMany({
       where: { underlyingId: underlying, date: { lte: asOf } },
       orderBy: { date: "desc" },

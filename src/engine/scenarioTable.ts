@@ -1,0 +1,81 @@
+import { EngineInputError } from "./errors.js";
+import { greeksAt, markAt, pricingTerms } from "./instruments.js";
+import { quoteFor } from "./market.js";
+import { SCENARIO_COUNT, SPOT_STEPS, VOL_SCENARIOS, spotMoves, volScenarios } from "./portfolioGrid.js";
+import type { InstrumentSpec, Market, RiskParamsLookup } from "./types.js";
+import { requirePositive } from "./validate.js";
+
+/**
+ * Every instrument's PORTFOLIO-grid P&L, computed once per market so that margining a
+ * unit is only dot products: a unit's scenario P&L is Σ q·cs·markChange (+ collateral
+ * amount·spotChange), whatever the number of units sharing the instruments.
+ */
+
+export interface InstrumentScenarios {
+  underlying: string;
+  isOption: boolean;
+  /** USD per underlying unit: scenario mark − market mark, for each of the SCENARIO_COUNT scenarios. */
+  markChange: Float64Array;
+  /** Market delta per underlying unit (underlying units). */
+  delta: number;
+}
+
+export interface UnderlyingScenarios {
+  /** USD. */
+  spot: number;
+  /** USD per unit held: spot·m in each scenario (how collateral of this underlying moves). */
+  spotChange: Float64Array;
+}
+
+export interface ScenarioTable {
+  /** Keyed by instrument symbol. */
+  instruments: ReadonlyMap<string, InstrumentScenarios>;
+  /** Every underlying quoted in the market the table was built from. */
+  underlyings: ReadonlyMap<string, UnderlyingScenarios>;
+}
+
+/** Grid half-width must keep every scenario spot positive. */
+function gridMoves(underlying: string, params: RiskParamsLookup): Float64Array {
+  const range = params(underlying).portfolioRange;
+  requirePositive(`${underlying} portfolio range`, range);
+  if (range >= 1) throw new EngineInputError(`${underlying} portfolio range (${range}) must be below 1`);
+  return spotMoves(range);
+}
+
+function underlyingScenarios(underlying: string, market: Market, params: RiskParamsLookup): UnderlyingScenarios {
+  const { spot } = quoteFor(market, underlying);
+  const moves = gridMoves(underlying, params);
+  const spotChange = new Float64Array(SCENARIO_COUNT);
+  for (let i = 0; i < SPOT_STEPS; i++) {
+    for (let j = 0; j < VOL_SCENARIOS; j++) spotChange[i * VOL_SCENARIOS + j] = spot * moves[i];
+  }
+  return { spot, spotChange };
+}
+
+function instrumentScenarios(instrument: InstrumentSpec, market: Market, params: RiskParamsLookup): InstrumentScenarios {
+  const terms = pricingTerms(instrument, market);
+  const moves = gridMoves(instrument.underlying, params);
+  const vols = terms.kind === "OPTION" ? volScenarios(terms.volatility, terms.years) : undefined;
+  const base = markAt(terms, terms.spot);
+  const markChange = new Float64Array(SCENARIO_COUNT);
+  for (let i = 0; i < SPOT_STEPS; i++) {
+    const spot = terms.spot * (1 + moves[i]);
+    for (let j = 0; j < VOL_SCENARIOS; j++) markChange[i * VOL_SCENARIOS + j] = markAt(terms, spot, vols?.[j]) - base;
+  }
+  return { underlying: instrument.underlying, isOption: terms.kind === "OPTION", markChange, delta: greeksAt(terms).delta };
+}
+
+/** Scenario P&L of each distinct instrument (by symbol) and of each quoted underlying. */
+export function createScenarioTable(
+  instruments: Iterable<InstrumentSpec>,
+  market: Market,
+  params: RiskParamsLookup,
+): ScenarioTable {
+  const underlyings = new Map<string, UnderlyingScenarios>();
+  for (const underlying of market.quotes.keys()) underlyings.set(underlying, underlyingScenarios(underlying, market, params));
+  const table = new Map<string, InstrumentScenarios>();
+  for (const instrument of instruments) {
+    if (!table.has(instrument.symbol)) table.set(instrument.symbol, instrumentScenarios(instrument, market, params));
+  }
+  return { instruments: table, underlyings };
+}
