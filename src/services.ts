@@ -3,6 +3,7 @@ import type { Database } from "./db/client.js";
 import { BookStore } from "./db/stores/book.store.js";
 import { LedgerStore } from "./db/stores/ledger.store.js";
 import { ReferenceStore } from "./db/stores/reference.store.js";
+import { RiskStore } from "./db/stores/risk.store.js";
 import { BookService } from "./domain/book.service.js";
 import { InstrumentService } from "./domain/instrument.service.js";
 import { LedgerService } from "./domain/ledger.service.js";
@@ -13,7 +14,7 @@ import { RiskService } from "./domain/risk.service.js";
 export function createServices(db: Database, config: Config) {
   const book = new BookStore(db.prisma);
   const reference = new ReferenceStore(db.prisma);
-  const risk = new RiskService(db.prisma, reference);
+  const risk = new RiskService(db.prisma, new RiskStore(db.prisma), book);
   return {
     config,
     db,

@@ -1,10 +1,12 @@
+import { EngineInputError } from "./errors.js";
+
 /**
  * Annualised close-to-close realised volatility: sample standard deviation (N − 1)
  * of the last `days` log returns × √365 (crypto trades every calendar day).
  */
 export function realizedVolatility(closes: readonly number[], days: number): number {
-  if (!Number.isInteger(days) || days < 2) throw new RangeError(`days (${days}) must be an integer ≥ 2`);
-  if (closes.length < days + 1) throw new RangeError(`need ${days + 1} closes, got ${closes.length}`);
+  if (!Number.isInteger(days) || days < 2) throw new EngineInputError(`days (${days}) must be an integer ≥ 2`);
+  if (closes.length < days + 1) throw new EngineInputError(`need ${days + 1} closes, got ${closes.length}`);
   const window = closes.slice(closes.length - days - 1);
   const returns: number[] = [];
   for (let i = 1; i < window.length; i++) returns.push(Math.log(window[i] / window[i - 1]));

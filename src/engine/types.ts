@@ -78,3 +78,23 @@ export interface MarginUnitInput {
 }
 
 export type RiskParamsLookup = (underlying: string) => UnderlyingRiskParams;
+
+export type VarMethod = "HISTORICAL" | "PARAMETRIC";
+
+/**
+ * Daily closes for VaR and historical stress replays: one column per underlying,
+ * aligned with `dates`. Each row is one UTC date (yyyy-mm-dd), strictly ascending.
+ */
+export interface PriceHistory {
+  dates: readonly string[];
+  /** USD closes per underlying, index-aligned with `dates`; null where there is none. */
+  closes: ReadonlyMap<string, readonly (number | null)[]>;
+}
+
+/** A relative market move: spot → S·(1 + spotMove), volatility → σ·(1 + volMove). */
+export interface Shock {
+  underlying: string;
+  spotMove: number;
+  /** Default 0. */
+  volMove?: number;
+}

@@ -1,6 +1,7 @@
 import type { Role } from "../generated/prisma/client.js";
 import type { Services } from "../services.js";
 import { createLoaders, type Loaders } from "./loaders.js";
+import { RequestRisk } from "./risk/requestRisk.js";
 
 /** Who is calling: an API key's role, and its client for CLIENT keys. */
 export interface Principal {
@@ -14,8 +15,11 @@ export interface Context {
   principal: Principal;
   services: Services;
   loaders: Loaders;
+  /** Per-request memo of risk computations. */
+  risk: RequestRisk;
 }
 
 export function createContext(services: Services, principal: Principal): Context {
-  return { principal, services, loaders: createLoaders(services.stores.book, services.stores.reference) };
+  const loaders = createLoaders(services.stores.book, services.stores.reference);
+  return { principal, services, loaders, risk: new RequestRisk(services, loaders) };
 }

@@ -2,6 +2,6 @@ import { lexicographicSortSchema, printSchema } from "graphql";
 import { getSchema } from "./schema.js";
 
 /** The SDL as committed in schema.graphql: sorted, so diffs show only real changes. */
-export async function printSchemaWithDirectives(): Promise<string> {
+export async function printSortedSchema(): Promise<string> {
   return `${printSchema(lexicographicSortSchema(await getSchema()))}\n`;
 }

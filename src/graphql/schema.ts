@@ -3,14 +3,18 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { authChecker } from "./auth.js";
 import { AccountResolver } from "./book/account.resolver.js";
+import { CalculatorResolver } from "./calculator/calculator.resolver.js";
 import { ClientResolver } from "./book/client.resolver.js";
 import { PortfolioResolver } from "./book/portfolio.resolver.js";
 import { PositionResolver } from "./book/position.resolver.js";
 import { InstrumentResolver } from "./instrument/instrument.resolver.js";
 import { LedgerResolver } from "./ledger/ledger.resolver.js";
 import { MarketResolver } from "./market/market.resolver.js";
+import { AccountRiskResolver } from "./risk/accountRisk.resolver.js";
+import { PortfolioRiskResolver } from "./risk/portfolioRisk.resolver.js";
 
 export const resolvers = [
+  CalculatorResolver,
   ClientResolver,
   AccountResolver,
   PortfolioResolver,
@@ -18,6 +22,8 @@ export const resolvers = [
   InstrumentResolver,
   MarketResolver,
   LedgerResolver,
+  AccountRiskResolver,
+  PortfolioRiskResolver,
 ] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;

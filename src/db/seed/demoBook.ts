@@ -163,7 +163,8 @@ export async function seedDemoBook(services: Services): Promise<{ clients: numbe
         const side = random() < 0.55 ? 1 : -1;
         const notional = (budget / legs) * (optionLeg ? 0.3 : 1);
         const contracts = Math.max(notional / point.spot / instrument.contractSize.toNumber(), 0.01);
-        const lag = pick(ENTRY_LAG_DAYS);
+        // ISOLATED positions stand on a thin 2 % margin: open them at today's close.
+        const lag = marginMode === "ISOLATED" ? 0 : pick(ENTRY_LAG_DAYS);
         const price = entryPrice(instrument, asOf, point, lag);
         if (!(price > 0.01)) continue;
         await services.ledger.recordTrade({

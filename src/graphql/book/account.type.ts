@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { AccountStatus, MarginMode } from "../enums.js";
 
-@ObjectType({ description: "A trading account; its own margin unit unless it belongs to a portfolio." })
+@ObjectType("Account", { description: "A trading account; its own margin unit unless it belongs to a portfolio." })
 export class AccountType {
   @Field(() => ID)
   id!: string;

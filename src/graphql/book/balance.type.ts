@@ -2,7 +2,7 @@ import { Field, ObjectType } from "type-graphql";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { DecimalScalar } from "../scalars.js";
 
-@ObjectType({ description: "Holding of one asset in an account." })
+@ObjectType("Balance", { description: "Holding of one asset in an account." })
 export class BalanceType {
   @Field(() => String)
   asset!: string;

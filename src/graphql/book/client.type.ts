@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from "type-graphql";
 
-@ObjectType({ description: "A tenant: owns accounts and portfolios." })
+@ObjectType("Client", { description: "A tenant: owns accounts and portfolios." })
 export class ClientType {
   @Field(() => ID)
   id!: string;

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { MarginMode } from "../enums.js";
 
-@ObjectType({ description: "Accounts of one client margined together as one unit." })
+@ObjectType("Portfolio", { description: "Accounts of one client margined together as one unit." })
 export class PortfolioType {
   @Field(() => ID)
   id!: string;

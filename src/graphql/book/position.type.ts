@@ -3,7 +3,7 @@ import type { Prisma } from "../../generated/prisma/client.js";
 import { InstrumentType } from "../instrument/instrument.type.js";
 import { DecimalScalar } from "../scalars.js";
 
-@ObjectType({ description: "Open position of an account in one instrument (closed positions are not listed)." })
+@ObjectType("Position", { description: "Open position of an account in one instrument (closed positions are not listed)." })
 export class PositionType {
   instrumentId!: string;
 

@@ -1,7 +1,7 @@
 import { Field, Float, ID, ObjectType } from "type-graphql";
 import { InstrumentKind, OptionType } from "../enums.js";
 
-@ObjectType({ description: "Linear, USDC-settled contract." })
+@ObjectType("Instrument", { description: "Linear, USDC-settled contract." })
 export class InstrumentType {
   @Field(() => ID)
   id!: string;

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from "type-graphql";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { DecimalScalar } from "../scalars.js";
 
-@ObjectType({ description: "A recorded trade (append-only ledger)." })
+@ObjectType("Trade", { description: "A recorded trade (append-only ledger)." })
 export class TradeType {
   @Field(() => String, { description: "The client's idempotency key." })
   tradeId!: string;

@@ -1,6 +1,6 @@
 import { Field, Float, ObjectType } from "type-graphql";
 
-@ObjectType({ description: "Market of one underlying at its valuation time." })
+@ObjectType("MarketState", { description: "Market of one underlying at its valuation time." })
 export class MarketStateType {
   @Field(() => String)
   underlying!: string;
