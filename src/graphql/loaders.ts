@@ -43,6 +43,9 @@ export function createLoaders(book: BookStore, reference: ReferenceStore) {
     instrument: new DataLoader<string, Instrument | null>(async (ids) =>
       byKey(ids, await reference.instrumentsByIds(uuids(ids)), (i) => i.id),
     ),
+    instrumentBySymbol: new DataLoader<string, Instrument | null>(async (symbols) =>
+      byKey(symbols, await reference.instrumentsBySymbols(symbols), (i) => i.symbol),
+    ),
   };
 }
 

@@ -12,6 +12,8 @@ import { LedgerResolver } from "./ledger/ledger.resolver.js";
 import { MarketResolver } from "./market/market.resolver.js";
 import { AccountRiskResolver } from "./risk/accountRisk.resolver.js";
 import { PortfolioRiskResolver } from "./risk/portfolioRisk.resolver.js";
+import { RiskQueryResolver } from "./risk/riskQuery.resolver.js";
+import { RiskSnapshotResolver } from "./risk/riskSnapshot.resolver.js";
 
 export const resolvers = [
   CalculatorResolver,
@@ -24,6 +26,8 @@ export const resolvers = [
   LedgerResolver,
   AccountRiskResolver,
   PortfolioRiskResolver,
+  RiskQueryResolver,
+  RiskSnapshotResolver,
 ] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;

@@ -1,12 +1,11 @@
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
 import type { Account, Instrument, LedgerKind, Trade } from "../../generated/prisma/client.js";
 import { ConflictError, InsufficientMarginError, NotFoundError } from "../../domain/errors.js";
-import { applyFill } from "../../domain/positionMath.js";
+import { tradeEffects } from "../../domain/tradeEffects.js";
 import { isUniqueViolation } from "../prismaErrors.js";
 
 type Decimal = Prisma.Decimal;
 type Tx = Prisma.TransactionClient;
-const ZERO = new Prisma.Decimal(0);
 
 /** Cash of every trade and realised P&L settles in USDC. */
 export const SETTLEMENT_ASSET = "USDC";
@@ -131,27 +130,11 @@ export class LedgerStore {
     const { instrument } = request;
     const key = { accountId_instrumentId: { accountId: account.id, instrumentId: instrument.id } };
     const previous = await tx.position.findUnique({ where: key });
-    const change = applyFill(previous ?? { quantity: ZERO, averagePrice: ZERO }, {
-      quantity: request.quantity,
-      price: request.price,
-      contractSize: instrument.contractSize,
-    });
-
-    const isOption = instrument.kind === "OPTION";
-    // An option pays or receives its premium at once and that is all its cash;
-    // a perp/future settles only the P&L its closed part realises.
-    const cash = isOption
-      ? request.quantity.times(instrument.contractSize).times(request.price).negated()
-      : change.realizedPnl;
-    const isolatedMargin = account.marginMode === "ISOLATED"
-      ? nextIsolatedMargin(previous?.quantity ?? ZERO, previous?.isolatedMargin ?? ZERO, change.position.quantity, request.isolatedMarginPerContract)
-      : ZERO;
-    const isolatedDelta = isolatedMargin.minus(previous?.isolatedMargin ?? ZERO);
-
+    const effects = tradeEffects(previous, request, instrument, account.marginMode, request.isolatedMarginPerContract);
     await tx.position.upsert({
       where: key,
-      create: { accountId: account.id, instrumentId: instrument.id, ...change.position, isolatedMargin },
-      update: { ...change.position, isolatedMargin },
+      create: { accountId: account.id, instrumentId: instrument.id, ...effects.position },
+      update: effects.position,
     });
     const trade = await tx.trade.create({
       data: {
@@ -160,35 +143,17 @@ export class LedgerStore {
         instrumentId: instrument.id,
         quantity: request.quantity,
         price: request.price,
-        realizedPnl: isOption ? ZERO : change.realizedPnl,
+        realizedPnl: effects.realizedPnl,
       },
     });
-    const entries: { kind: LedgerKind; amount: Decimal }[] = [
-      { kind: isOption ? "OPTION_PREMIUM" : "REALIZED_PNL", amount: cash },
-      { kind: "ISOLATED_MARGIN", amount: isolatedDelta.negated() },
-    ];
-    for (const entry of entries.filter((e) => !e.amount.isZero())) {
-      await this.addBalance(tx, account.id, SETTLEMENT_ASSET, entry.amount);
+    for (const move of effects.cash) {
+      await this.addBalance(tx, account.id, SETTLEMENT_ASSET, move.amount);
       await tx.ledgerEntry.create({
-        data: { accountId: account.id, asset: SETTLEMENT_ASSET, amount: entry.amount, kind: entry.kind, tradeId: request.tradeId },
+        data: { accountId: account.id, asset: SETTLEMENT_ASSET, amount: move.amount, kind: move.kind, tradeId: request.tradeId },
       });
     }
     return trade;
   }
-}
-
-/**
- * Isolated margin after a trade: the part of the position that remains keeps its
- * pro-rata share, contracts it newly opens bring their own initial margin, and what
- * a reduction frees returns to USDC.
- */
-function nextIsolatedMargin(q0: Decimal, margin0: Decimal, q1: Decimal, perContract: Decimal): Decimal {
-  if (q1.isZero()) return ZERO;
-  const sameSide = !q0.isZero() && q0.isNegative() === q1.isNegative();
-  const kept = sameSide ? Prisma.Decimal.min(q0.abs(), q1.abs()) : ZERO;
-  const keptMargin = q0.isZero() ? ZERO : margin0.times(kept).dividedBy(q0.abs());
-  const opened = q1.abs().minus(kept);
-  return keptMargin.plus(opened.times(perContract));
 }
 
 function sameTrade(existing: Trade, request: TradeRequest): Trade {

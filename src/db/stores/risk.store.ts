@@ -51,19 +51,15 @@ export class RiskStore {
   }
 
   /**
-   * Daily closes (USD) of `underlyings` on or before `toDate` (yyyy-mm-dd), the last
-   * `days` dates of each, oldest first.
+   * Daily closes (USD) on or before `toDate` (yyyy-mm-dd) of every underlying, covering
+   * at least the last `days` calendar days (callers ask for a margin over their window).
    */
-  async closes(underlyings: readonly string[], toDate: string, days: number): Promise<{ underlying: string; date: string; close: number }[]> {
-    if (underlyings.length === 0) return [];
-    const rows = await this.prisma.$queryRaw<{ underlying: string; date: string; close: number }[]>`
+  async closes(toDate: string, days: number): Promise<{ underlying: string; date: string; close: number }[]> {
+    return this.prisma.$queryRaw<{ underlying: string; date: string; close: number }[]>`
       SELECT h."underlyingId" AS underlying, to_char(h.date, 'YYYY-MM-DD') AS date, h.close::float8 AS close
       FROM "PriceHistory" h
-      WHERE h."underlyingId" = ANY(${[...underlyings]}::text[])
-        AND h.date <= ${toDate}::date
-        AND h.date > (${toDate}::date - ${days}::int)
+      WHERE h.date <= ${toDate}::date AND h.date > (${toDate}::date - ${days}::int)
       ORDER BY h.date, h."underlyingId"`;
-    return rows;
   }
 
   /** Closes of every underlying on two dates (historical stress windows). */

@@ -1,10 +1,11 @@
-import { Arg, Ctx, FieldResolver, Float, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from "type-graphql";
 import type { Account } from "../../generated/prisma/client.js";
+import { BadInputError } from "../../domain/errors.js";
 import { AccountType } from "../book/account.type.js";
 import type { Context } from "../context.js";
-import { MarginModel } from "../enums.js";
+import { MarginModel, VarMethod } from "../enums.js";
 import { riskFields } from "./riskFields.js";
-import { LiquidationPointType, MarginType, UnderlyingGreeksType } from "./risk.types.js";
+import { LiquidationPointType, MarginType, UnderlyingGreeksType, VarResultType } from "./risk.types.js";
 
 /** An account's standalone risk (its own book, even when it belongs to a portfolio). */
 @Resolver(() => AccountType)
@@ -31,5 +32,28 @@ export class AccountRiskResolver {
   @FieldResolver(() => [LiquidationPointType], { description: "One per underlying with positions or non-stable collateral." })
   async liquidation(@Root() account: Account, @Ctx() ctx: Context): Promise<LiquidationPointType[]> {
     return riskFields.liquidation(ctx.risk, await ctx.risk.accountUnit(account));
+  }
+
+  @FieldResolver(() => VarResultType, {
+    description: "Value at risk and expected shortfall, USD (positive = loss), over daily returns ending on the market's valuation date.",
+  })
+  async valueAtRisk(
+    @Root() account: Account,
+    @Ctx() ctx: Context,
+    @Arg("confidence", () => Float, { nullable: true, defaultValue: 0.99, description: "In (0, 1)." }) confidence: number | null,
+    @Arg("horizonDays", () => Int, { nullable: true, defaultValue: 1, description: "One-day figures × √horizonDays." }) horizonDays: number | null,
+    @Arg("lookbackDays", () => Int, { nullable: true, defaultValue: 365, description: "Daily returns in the window." }) lookbackDays: number | null,
+    @Arg("method", () => VarMethod, { nullable: true, defaultValue: "HISTORICAL" }) method: VarMethod | null,
+  ): Promise<VarResultType> {
+    const request = {
+      method: method ?? "HISTORICAL",
+      confidence: confidence ?? 0.99,
+      horizonDays: horizonDays ?? 1,
+      lookbackDays: lookbackDays ?? 365,
+    };
+    if (request.lookbackDays > 3000) throw new BadInputError(`lookbackDays (${request.lookbackDays}) must be at most 3000`);
+    if (request.horizonDays > 365) throw new BadInputError(`horizonDays (${request.horizonDays}) must be at most 365`);
+    const result = await ctx.risk.valueAtRiskOf(await ctx.risk.accountUnit(account), request);
+    return { ...result, confidence: request.confidence, horizonDays: request.horizonDays };
   }
 }

@@ -1,9 +1,33 @@
-import type { Account, Instrument, Portfolio } from "../../generated/prisma/client.js";
-import { unitGreeks, type UnderlyingGreeks } from "../../engine/greeks.js";
-import { liquidationPrices, type LiquidationPoint } from "../../engine/liquidation.js";
-import { computeMargin, defaultModel, type MarginResult } from "../../engine/margin.js";
-import type { MarginMode, MarginModel, MarginUnitInput } from "../../engine/types.js";
-import { marginUnitInput, type Holdings, type MarketContext } from "../../domain/marginUnit.js";
+import { Prisma, type Account, type Instrument, type Portfolio, type Position } from "../../generated/prisma/client.js";
+import {
+  computeMargin,
+  defaultModel,
+  HISTORICAL_SCENARIOS,
+  instrumentMark,
+  isolatedInitialMargin,
+  liquidationPrices,
+  namedScenarioShocks,
+  stressTest,
+  unitGreeks,
+  utcDate,
+  valueAtRisk,
+  type LiquidationPoint,
+  type MarginMode,
+  type MarginModel,
+  type MarginResult,
+  type MarginUnitInput,
+  type PriceHistory,
+  type Shock,
+  type StressResult,
+  type UnderlyingGreeks,
+  type VarRequest,
+  type VarResult,
+} from "../../engine/index.js";
+import { BadInputError, NotFoundError } from "../../domain/errors.js";
+import { instrumentSpec, marginUnitInput, type Holdings, type MarketContext } from "../../domain/marginUnit.js";
+import { toPriceHistory } from "../../domain/priceHistory.js";
+import { tradeEffects, type HeldPosition } from "../../domain/tradeEffects.js";
+import { SETTLEMENT_ASSET } from "../../db/stores/ledger.store.js";
 import type { Services } from "../../services.js";
 import type { Loaders } from "../loaders.js";
 
@@ -14,6 +38,18 @@ export interface LoadedUnit {
   input: MarginUnitInput;
   ctx: MarketContext;
 }
+
+/** A hypothetical trade: price defaults to the instrument's mark. */
+export interface HypotheticalTrade {
+  instrument: string;
+  quantity: Prisma.Decimal;
+  price?: Prisma.Decimal | null;
+}
+
+/** Most hypothetical trades one whatIf may apply. */
+export const MAX_WHAT_IF_TRADES = 100;
+/** Calendar days of history loaded beyond a VaR window, so gaps in the dates still fill it. */
+const HISTORY_MARGIN_DAYS = 40;
 
 function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let value = map.get(key);
@@ -35,6 +71,9 @@ export class RequestRisk {
   private readonly margins = new Map<string, MarginResult>();
   private readonly greeks = new Map<string, UnderlyingGreeks[]>();
   private readonly liquidations = new Map<string, LiquidationPoint[]>();
+  private readonly histories = new Map<string, Promise<PriceHistory>>();
+  /** whatIf units are never shared: each gets its own memo key. */
+  private whatIfCount = 0;
 
   constructor(
     private readonly services: Services,
@@ -91,5 +130,90 @@ export class RequestRisk {
   liquidationOf(unit: LoadedUnit): LiquidationPoint[] {
     const model = defaultModel(unit.mode);
     return memo(this.liquidations, unit.key, () => liquidationPrices(unit.input, unit.ctx.market, unit.ctx.params, model));
+  }
+
+  /** Daily closes of every underlying for a window ending on `toDate`, read once per request. */
+  private history(toDate: string, lookbackDays: number): Promise<PriceHistory> {
+    const days = lookbackDays + HISTORY_MARGIN_DAYS;
+    return memo(this.histories, `${toDate}:${days}`, async () => toPriceHistory(await this.services.risk.store.closes(toDate, days)));
+  }
+
+  async valueAtRiskOf(unit: LoadedUnit, request: VarRequest): Promise<VarResult> {
+    const history = await this.history(utcDate(unit.ctx.market.asOfMs), request.lookbackDays);
+    return valueAtRisk(unit.input, unit.ctx.market, history, request);
+  }
+
+  /**
+   * Shocks of a scenario: a named one replays the bundled closes between its dates;
+   * custom shocks replace the named scenario's move of the same underlying.
+   */
+  async scenarioShocks(scenario: { name?: string | null; shocks?: Shock[] | null }): Promise<Shock[]> {
+    if (!scenario.name && !scenario.shocks?.length) throw new BadInputError("a stress scenario needs a name or shocks");
+    const byUnderlying = new Map<string, Shock>();
+    if (scenario.name) {
+      const named = HISTORICAL_SCENARIOS.find((s) => s.name === scenario.name);
+      if (!named) {
+        throw new BadInputError(`stress scenario ${JSON.stringify(scenario.name)} is unknown (known: ${HISTORICAL_SCENARIOS.map((s) => s.name).join(", ")})`);
+      }
+      const rows = await this.services.risk.store.closesOn([named.from, named.to]);
+      for (const shock of namedScenarioShocks(named.name, toPriceHistory(rows))) byUnderlying.set(shock.underlying, shock);
+    }
+    for (const shock of scenario.shocks ?? []) byUnderlying.set(shock.underlying, shock);
+    return [...byUnderlying.values()];
+  }
+
+  async stress(unit: LoadedUnit, scenario: { name?: string | null; shocks?: Shock[] | null }): Promise<StressResult> {
+    const shocks = await this.scenarioShocks(scenario);
+    for (const shock of shocks) {
+      if (!unit.ctx.market.quotes.has(shock.underlying)) throw new BadInputError(`no market for underlying ${JSON.stringify(shock.underlying)}`);
+    }
+    return stressTest(unit.input, unit.ctx.market, shocks, unit.ctx.params);
+  }
+
+  /**
+   * The account as it would be after `trades`, under the ledger's own rules
+   * (tradeEffects), computed in memory: nothing is written.
+   */
+  async whatIfUnit(account: Account, trades: HypotheticalTrade[]): Promise<LoadedUnit> {
+    if (trades.length > MAX_WHAT_IF_TRADES) throw new BadInputError(`whatIf takes at most ${MAX_WHAT_IF_TRADES} trades (got ${trades.length})`);
+    const [ctx, { holdings, instruments }, rows] = await Promise.all([
+      this.marketContext(),
+      this.holdingsOf([account.id]),
+      this.loaders.instrumentBySymbol.loadMany(trades.map((t) => t.instrument)),
+    ]);
+    const [{ balances, positions }] = holdings;
+    const held = new Map<string, HeldPosition>(positions.map((p) => [p.instrumentId, p]));
+    let usdc = new Prisma.Decimal(0);
+    trades.forEach((trade, i) => {
+      const row = rows[i];
+      if (!row || row instanceof Error) throw new NotFoundError("instrument", trade.instrument);
+      instruments.set(row.id, row);
+      if (trade.quantity.isZero()) throw new BadInputError(`trade ${i + 1}: quantity must not be zero`);
+      const spec = instrumentSpec(row);
+      const price = trade.price ?? new Prisma.Decimal(instrumentMark(spec, ctx.market).toFixed(8));
+      if (price.isNegative() || (row.kind !== "OPTION" && price.isZero())) throw new BadInputError(`trade ${i + 1}: price (${price.toFixed()}) must be positive`);
+      const side = trade.quantity.isNegative() ? -1 : 1;
+      const perContract = account.marginMode === "ISOLATED"
+        ? new Prisma.Decimal(isolatedInitialMargin({ instrument: spec, quantity: side, averagePrice: price.toNumber(), isolatedMargin: 0 }, ctx.market, ctx.params).toFixed(8))
+        : new Prisma.Decimal(0);
+      const effects = tradeEffects(held.get(row.id) ?? null, { quantity: trade.quantity, price }, row, account.marginMode, perContract);
+      held.set(row.id, effects.position);
+      for (const move of effects.cash) usdc = usdc.plus(move.amount);
+    });
+    const hypotheticalPositions: Position[] = [...held].map(([instrumentId, p]) => ({
+      accountId: account.id,
+      instrumentId,
+      quantity: p.quantity,
+      averagePrice: p.averagePrice,
+      isolatedMargin: p.isolatedMargin,
+      updatedAt: new Date(0),
+    })).filter((p) => !p.quantity.isZero());
+    const hypotheticalBalances = [...balances, { accountId: account.id, asset: SETTLEMENT_ASSET, amount: usdc, updatedAt: new Date(0) }];
+    return {
+      key: `whatIf:${++this.whatIfCount}`,
+      mode: account.marginMode,
+      input: marginUnitInput(account.marginMode, [{ balances: hypotheticalBalances, positions: hypotheticalPositions }], instruments, ctx),
+      ctx,
+    };
   }
 }
