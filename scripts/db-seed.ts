@@ -3,6 +3,8 @@ import { loadConfig } from "../src/config.js";
 import { openDatabase } from "../src/db/client.js";
 import { migrate } from "../src/db/migrate.js";
 import { seed } from "../src/db/seed/index.js";
+import { pino } from "pino";
+import { InProcessEventBus } from "../src/monitor/eventBus.js";
 import { createServices } from "../src/services.js";
 
 /** Migrates, then loads reference data and (into an empty book) the demo book. */
@@ -10,7 +12,9 @@ const config = loadConfig();
 const db = await openDatabase(config);
 try {
   await migrate(db.sql);
-  console.log(await seed(createServices(db, config), { demo: true }));
+  const bus = new InProcessEventBus();
+  console.log(await seed(createServices(db, config, bus, pino({ level: config.logLevel })), { demo: true }));
+  await bus.close();
 } finally {
   await db.close();
 }

@@ -19,6 +19,7 @@ import { DomainError } from "./domain/errors.js";
 import { createContext, type Context } from "./graphql/context.js";
 import { formatError } from "./graphql/errors.js";
 import { getSchema } from "./graphql/schema.js";
+import { InProcessEventBus, RedisEventBus, type EventBus } from "./monitor/eventBus.js";
 import { createServices, type Services } from "./services.js";
 
 export interface RunningServer {
@@ -50,7 +51,8 @@ export async function startServer(config: Config & { adminToken: string }, logge
   const db = await openDatabase(config);
   const migration = await migrate(db.sql);
   if (migration.applied.length > 0) logger.info({ applied: migration.applied }, "migrations applied");
-  const services = createServices(db, config);
+  const bus: EventBus = config.redisUrl ? new RedisEventBus(config.redisUrl, logger) : new InProcessEventBus();
+  const services = createServices(db, config, bus, logger);
   logger.info(await seed(services, { demo: config.seedDemo }));
 
   const schema = await getSchema();
@@ -121,6 +123,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
     services,
     async close() {
       await apollo.stop();
+      await bus.close();
       await db.close();
     },
   };

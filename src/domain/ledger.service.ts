@@ -35,6 +35,8 @@ export class LedgerService {
     private readonly ledger: LedgerStore,
     private readonly reference: ReferenceStore,
     private readonly risk: LedgerRisk,
+    /** Runs after each committed write, e.g. the margin monitor re-evaluating the account. */
+    private readonly afterWrite: (accountId: string) => Promise<unknown> = async () => undefined,
   ) {}
 
   private async validateCash(input: CashInput) {
@@ -49,12 +51,16 @@ export class LedgerService {
   }
 
   async deposit(input: CashInput): Promise<Account> {
-    return this.ledger.deposit(await this.validateCash(input));
+    const account = await this.ledger.deposit(await this.validateCash(input));
+    await this.afterWrite(account.id);
+    return account;
   }
 
   /** Refused with INSUFFICIENT_MARGIN below a zero balance or when equity would fall below initial margin. */
   async withdraw(input: CashInput): Promise<Account> {
-    return this.ledger.withdraw(await this.validateCash(input), (tx, account) => this.risk.assertWithdrawalAllowed(tx, account));
+    const account = await this.ledger.withdraw(await this.validateCash(input), (tx, a) => this.risk.assertWithdrawalAllowed(tx, a));
+    await this.afterWrite(account.id);
+    return account;
   }
 
   async recordTrade(input: TradeInput): Promise<Trade> {
@@ -67,7 +73,7 @@ export class LedgerService {
       throw new BadInputError(`price (${input.price.toFixed()}) must be positive`);
     }
     const side = input.quantity.isNegative() ? -1 : 1;
-    return this.ledger.recordTrade({
+    const trade = await this.ledger.recordTrade({
       accountId: input.accountId,
       instrument,
       quantity: input.quantity,
@@ -75,5 +81,7 @@ export class LedgerService {
       tradeId,
       isolatedMarginPerContract: await this.risk.isolatedMarginPerContract(instrument, side, input.price),
     });
+    await this.afterWrite(trade.accountId);
+    return trade;
   }
 }

@@ -109,11 +109,8 @@ export async function loadHoldings(db: Tx | PrismaClient, accountIds: string[]):
   ]);
   const ids = [...new Set(positions.map((p) => p.instrumentId))];
   const instruments = ids.length ? await db.instrument.findMany({ where: { id: { in: ids } } }) : [];
-  return {
-    holdings: accountIds.map((id) => ({
-      balances: balances.filter((b) => b.accountId === id),
-      positions: positions.filter((p) => p.accountId === id),
-    })),
-    instruments: new Map(instruments.map((i) => [i.id, i])),
-  };
+  const byAccount = new Map<string, Holdings>(accountIds.map((id) => [id, { balances: [], positions: [] }]));
+  for (const b of balances) byAccount.get(b.accountId)?.balances.push(b);
+  for (const p of positions) byAccount.get(p.accountId)?.positions.push(p);
+  return { holdings: accountIds.map((id) => byAccount.get(id)!), instruments: new Map(instruments.map((i) => [i.id, i])) };
 }

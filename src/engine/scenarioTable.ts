@@ -47,7 +47,9 @@ function underlyingScenarios(underlying: string, market: Market, params: RiskPar
   const moves = gridMoves(underlying, params);
   const spotChange = new Float64Array(SCENARIO_COUNT);
   for (let i = 0; i < SPOT_STEPS; i++) {
-    for (let j = 0; j < VOL_SCENARIOS; j++) spotChange[i * VOL_SCENARIOS + j] = spot * moves[i];
+    // Same arithmetic as re-marking a perpetual, so collateral hedged by perps nets to exactly 0.
+    const change = spot * (1 + moves[i]) - spot;
+    for (let j = 0; j < VOL_SCENARIOS; j++) spotChange[i * VOL_SCENARIOS + j] = change;
   }
   return { spot, spotChange };
 }

@@ -1,3 +1,4 @@
+import { createPubSub } from "@graphql-yoga/subscription";
 import { DateTimeResolver } from "graphql-scalars";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
@@ -9,6 +10,7 @@ import { PortfolioResolver } from "./book/portfolio.resolver.js";
 import { PositionResolver } from "./book/position.resolver.js";
 import { InstrumentResolver } from "./instrument/instrument.resolver.js";
 import { LedgerResolver } from "./ledger/ledger.resolver.js";
+import { MarginCallResolver } from "./marginCall/marginCall.resolver.js";
 import { MarketResolver } from "./market/market.resolver.js";
 import { AccountRiskResolver } from "./risk/accountRisk.resolver.js";
 import { PortfolioRiskResolver } from "./risk/portfolioRisk.resolver.js";
@@ -28,6 +30,7 @@ export const resolvers = [
   PortfolioRiskResolver,
   RiskQueryResolver,
   RiskSnapshotResolver,
+  MarginCallResolver,
 ] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;
@@ -39,6 +42,9 @@ export function getSchema(): Promise<GraphQLSchema> {
     authChecker,
     validate: true,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    // type-graphql insists on a PubSub before it builds Subscription fields; ours resolve
+    // through their own `subscribe` (the monitor's event bus), so this one stays idle.
+    pubSub: createPubSub(),
   });
   return schema;
 }

@@ -11,5 +11,7 @@ export async function seed(services: Services, options: { demo: boolean }): Prom
   if (!options.demo) return "reference data ready";
   if ((await services.db.prisma.client.count()) > 0) return "database already holds a book; demo not loaded";
   const result = await seedDemoBook(services);
+  // Portfolio membership changed after the members' trades: evaluate every unit once more.
+  await services.monitor.evaluateAll();
   return `demo book loaded: ${result.clients} clients, ${result.accounts} accounts, ${result.trades} trades`;
 }

@@ -51,12 +51,13 @@ export class ReferenceStore {
     });
   }
 
-  upsertMarketState(state: Omit<MarketState, "updatedAt">): Promise<MarketState> {
-    const { underlyingId, ...values } = state;
-    return this.prisma.marketState.upsert({
-      where: { underlyingId },
-      create: state,
-      update: values,
-    });
+  /** Stores several market states in one transaction. */
+  saveMarketStates(states: Omit<MarketState, "updatedAt">[]): Promise<MarketState[]> {
+    return this.prisma.$transaction(
+      states.map((state) => {
+        const { underlyingId, ...values } = state;
+        return this.prisma.marketState.upsert({ where: { underlyingId }, create: state, update: values });
+      }),
+    );
   }
 }

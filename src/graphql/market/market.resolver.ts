@@ -20,4 +20,10 @@ export class MarketResolver {
   async updateMarket(@Arg("input", () => UpdateMarketInput) input: UpdateMarketInput, @Ctx() ctx: Context): Promise<MarketStateType> {
     return toMarketStateType(await ctx.services.market.update(input));
   }
+
+  @Authorized("ADMIN", "RISK")
+  @Mutation(() => [MarketStateType], { description: "Several underlyings at once, in one transaction; the monitor re-evaluates once." })
+  async updateMarkets(@Arg("inputs", () => [UpdateMarketInput]) inputs: UpdateMarketInput[], @Ctx() ctx: Context): Promise<MarketStateType[]> {
+    return (await ctx.services.market.updateMany(inputs)).map(toMarketStateType);
+  }
 }

@@ -1,0 +1,81 @@
+import { EventEmitter } from "node:events";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { Topic, type TopicPayloads } from "./events.js";
+
+export type Handler<T extends Topic> = (payload: TopicPayloads[T]) => void;
+
+/** Publish/subscribe of committed events: in-process, or across instances through Redis. */
+export interface EventBus {
+  publish<T extends Topic>(topic: T, payload: TopicPayloads[T]): Promise<void>;
+  subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void;
+  close(): Promise<void>;
+}
+
+export class InProcessEventBus implements EventBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  async publish<T extends Topic>(topic: T, payload: TopicPayloads[T]): Promise<void> {
+    this.emitter.emit(topic, payload);
+  }
+
+  subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void {
+    this.emitter.on(topic, handler);
+    return () => this.emitter.off(topic, handler);
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}
+
+/** Dates travel as ISO strings; revive the known date fields. */
+function revive(_key: string, value: unknown): unknown {
+  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) ? new Date(value) : value;
+}
+
+/**
+ * Redis fan-out: every instance publishes what it commits and delivers what any
+ * instance published to its own local subscribers (one Redis subscription per topic).
+ */
+export class RedisEventBus implements EventBus {
+  private readonly local = new InProcessEventBus();
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly ready: Promise<unknown>;
+
+  constructor(url: string, logger: Logger) {
+    const options = { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: false };
+    this.publisher = new Redis(url, options);
+    this.subscriber = new Redis(url, options);
+    for (const client of [this.publisher, this.subscriber]) client.on("error", (error) => logger.warn({ err: error }, "redis error"));
+    this.subscriber.on("message", (channel: string, message: string) => {
+      try {
+        void this.local.publish(channel as Topic, JSON.parse(message, revive));
+      } catch (error) {
+        logger.error({ err: error, channel }, "undecodable event from redis");
+      }
+    });
+    this.ready = this.subscriber.subscribe(...Object.values(Topic));
+  }
+
+  async publish<T extends Topic>(topic: T, payload: TopicPayloads[T]): Promise<void> {
+    await this.ready;
+    await this.publisher.publish(topic, JSON.stringify(payload));
+  }
+
+  subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void {
+    return this.local.subscribe(topic, handler);
+  }
+
+  /** Resolves once this instance receives what any instance publishes. */
+  whenReady(): Promise<unknown> {
+    return this.ready;
+  }
+
+  async close(): Promise<void> {
+    await this.local.close();
+    this.subscriber.disconnect();
+    this.publisher.disconnect();
+  }
+}

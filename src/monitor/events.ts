@@ -1,0 +1,31 @@
+import type { MarginLevel } from "../generated/prisma/client.js";
+
+/** A stored change of a margin unit's level, as published to subscribers. */
+export interface MarginCallEvent {
+  /** Global, increasing. */
+  sequence: number;
+  accountId: string | null;
+  portfolioId: string | null;
+  level: MarginLevel;
+  previousLevel: MarginLevel;
+  /** maintenance / equity; null when equity ≤ 0. */
+  ratio: number | null;
+  /** USD. */
+  equity: number;
+  /** USD. */
+  maintenance: number;
+  /** Market valuation time the change was computed at. */
+  asOf: Date;
+  createdAt: Date;
+  /** Owner of the unit, for tenant filtering. */
+  clientId: string;
+}
+
+/** Topics of the event bus and their payloads. */
+export enum Topic {
+  MarginCalls = "risk:margin-calls",
+}
+
+export interface TopicPayloads {
+  [Topic.MarginCalls]: MarginCallEvent;
+}
