@@ -1,3 +1,5 @@
+import { Role } from "./generated/prisma/enums.js";
+
 /**
  * Environment, validated once at start-up into a typed object. Durations are in
  * milliseconds and say so in their names.
@@ -21,7 +23,25 @@ export interface Config {
   logLevel: string;
   /** Introspection and the landing page; on by default outside production. */
   introspection: boolean;
+  /** How long a verified API key is trusted before it is read again (revocation delay). */
+  apiKeyCacheTtlMs: number;
+  /** POST /graphql body and WebSocket message limit (bytes). */
+  maxBodyBytes: number;
+  /** Per operation: tokens in the query text, selection depth, aliases, estimated cost. */
+  maxQueryTokens: number;
+  maxQueryDepth: number;
+  maxAliases: number;
+  maxQueryCost: number;
+  /** Token bucket per API key: sustained operations per second and burst size. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  /** Roles the rate limit applies to (trusted back-office roles are exempt by default). */
+  rateLimitRoles: Role[];
+  /** A WebSocket must send connection_init within this time. */
+  wsConnectionInitTimeoutMs: number;
 }
+
+const ROLES = Object.values(Role);
 
 export class ConfigError extends Error {}
 
@@ -41,6 +61,15 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(`${name} (${raw}) must be true or false`);
+}
+
+function roles(env: NodeJS.ProcessEnv, name: string, fallback: Role[]): Role[] {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  const list = raw.split(",").map((r) => r.trim().toUpperCase()).filter(Boolean);
+  const unknown = list.filter((r) => !ROLES.includes(r as Role));
+  if (unknown.length > 0) throw new ConfigError(`${name} (${raw}) must list roles among ${ROLES.join(", ")}`);
+  return list as Role[];
 }
 
 function optional(env: NodeJS.ProcessEnv, name: string): string | null {
@@ -72,5 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: flag(env, "SEED_DEMO", true),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === "test" ? "silent" : "info"),
     introspection: flag(env, "GRAPHQL_INTROSPECTION", nodeEnv !== "production"),
+    apiKeyCacheTtlMs: integer(env, "API_KEY_CACHE_TTL_MS", 5000, 0, 300_000),
+    maxBodyBytes: integer(env, "MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024),
+    maxQueryTokens: integer(env, "GRAPHQL_MAX_TOKENS", 5000, 100, 1_000_000),
+    maxQueryDepth: integer(env, "GRAPHQL_MAX_DEPTH", 10, 2, 100),
+    maxAliases: integer(env, "GRAPHQL_MAX_ALIASES", 50, 0, 10_000),
+    maxQueryCost: integer(env, "GRAPHQL_MAX_COST", 20_000, 10, 10_000_000),
+    rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 20, 1, 100_000),
+    rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 60, 1, 1_000_000),
+    rateLimitRoles: roles(env, "RATE_LIMIT_ROLES", ["CLIENT"]),
+    wsConnectionInitTimeoutMs: integer(env, "WS_CONNECTION_INIT_TIMEOUT_MS", 3000, 100, 60_000),
   };
 }

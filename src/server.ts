@@ -77,6 +77,9 @@ export async function startServer(config: Config & { adminToken: string }, logge
       },
       context: (ctx) => createContext(services, ctx.extra.context!.principal),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e) as GraphQLError),
+      // Results (including a subscription refused at its start) carry coded, masked errors as on HTTP.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => format(e.toJSON(), e) as GraphQLError) } : result,
     },
     wsServer,
   );

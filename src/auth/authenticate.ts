@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Principal } from "../graphql/context.js";
 import { UnauthenticatedError } from "../domain/errors.js";
+import type { ApiKeyVerifier } from "./apiKeyVerifier.js";
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
@@ -12,13 +13,17 @@ export function bearerToken(header: unknown): string | null {
 }
 
 /**
- * Resolves a bearer key to a principal. The environment's admin token is compared in
- * constant time (on digests, so lengths do not leak).
+ * Resolves a bearer key to a principal: the environment's admin token (compared in
+ * constant time, on digests so lengths do not leak) is ADMIN; anything else must be a
+ * valid stored key.
  */
 export class Authenticator {
   private readonly adminDigest: Buffer;
 
-  constructor(adminToken: string) {
+  constructor(
+    adminToken: string,
+    private readonly keys: Pick<ApiKeyVerifier, "verify">,
+  ) {
     this.adminDigest = digest(adminToken);
   }
 
@@ -26,6 +31,8 @@ export class Authenticator {
     const token = bearerToken(header);
     if (!token) throw new UnauthenticatedError();
     if (timingSafeEqual(digest(token), this.adminDigest)) return { role: "ADMIN", clientId: null, keyId: null };
-    throw new UnauthenticatedError("the API key is not valid");
+    const principal = await this.keys.verify(token);
+    if (!principal) throw new UnauthenticatedError("the API key is not valid");
+    return principal;
   }
 }

@@ -59,6 +59,12 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+export class RateLimitedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super("RATE_LIMITED", `too many requests for this API key; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+}
+
 export class ServiceUnavailableError extends DomainError {
   constructor(message = "the database is unavailable; retry shortly") {
     super("SERVICE_UNAVAILABLE", message);

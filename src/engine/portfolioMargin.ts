@@ -39,66 +39,67 @@ export interface PortfolioMarginResult {
   byUnderlying: UnderlyingPortfolioMargin[];
 }
 
-/** Running totals of one underlying while a unit is margined. */
-interface UnderlyingBook {
-  scenarios: UnderlyingScenarios;
-  pnl: Float64Array;
-  netDelta: number;
-  shortOptionUnits: number;
+/** Accumulator slot of one underlying: the scenario P&Ls, then net delta, then short option units. */
+const NET_DELTA = SCENARIO_COUNT;
+const SHORT_OPTION_UNITS = SCENARIO_COUNT + 1;
+const SLOT = SCENARIO_COUNT + 2;
+
+/**
+ * Accumulators reused from call to call, so margining thousands of units allocates no
+ * typed arrays. Safe because the engine is synchronous: calls never interleave, and each
+ * call zeroes the slots it uses before reading them. Grown when a table has more underlyings.
+ */
+let scratch = new Float64Array(8 * SLOT);
+
+/** Offset of the underlying's slot, zeroing it the first time this call touches it. */
+function slotOf(underlying: UnderlyingScenarios, touched: UnderlyingScenarios[]): number {
+  const offset = underlying.index * SLOT;
+  if (!touched.includes(underlying)) {
+    touched.push(underlying);
+    scratch.fill(0, offset, offset + SLOT);
+  }
+  return offset;
 }
 
 /** Batch path: margin one unit against a table built for (at least) its instruments on the same market. */
 export function portfolioMarginWithTable(unit: MarginUnitInput, table: ScenarioTable): PortfolioMarginResult {
-  const books = new Map<string, UnderlyingBook>();
-  const bookFor = (underlying: string): UnderlyingBook => {
-    let book = books.get(underlying);
-    if (!book) {
-      const scenarios = table.underlyings.get(underlying);
-      if (!scenarios) throw new EngineInputError(`no market quote for underlying "${underlying}"`);
-      book = { scenarios, pnl: new Float64Array(SCENARIO_COUNT), netDelta: 0, shortOptionUnits: 0 };
-      books.set(underlying, book);
-    }
-    return book;
-  };
+  if (scratch.length < table.underlyings.size * SLOT) scratch = new Float64Array(table.underlyings.size * SLOT);
+  const acc = scratch;
+  const touched: UnderlyingScenarios[] = [];
 
   for (const { instrument, quantity } of unit.positions) {
     const scenarios = table.instruments.get(instrument.symbol);
     if (!scenarios) throw new EngineInputError(`instrument "${instrument.symbol}" is not in the scenario table`);
-    const book = bookFor(scenarios.underlying);
+    const offset = slotOf(scenarios.underlying, touched);
     const units = quantity * instrument.contractSize;
-    const { pnl } = book;
     const { markChange } = scenarios;
-    for (let s = 0; s < SCENARIO_COUNT; s++) pnl[s] += units * markChange[s];
-    book.netDelta += units * scenarios.delta;
-    if (scenarios.isOption && units < 0) book.shortOptionUnits -= units;
+    for (let s = 0; s < SCENARIO_COUNT; s++) acc[offset + s] += units * markChange[s];
+    acc[offset + NET_DELTA] += units * scenarios.delta;
+    if (scenarios.isOption && units < 0) acc[offset + SHORT_OPTION_UNITS] -= units;
   }
-  for (const { underlying, amount } of unit.collateral) {
-    if (underlying === null) continue; // stablecoins do not move on the grid
-    const book = bookFor(underlying);
-    const { pnl } = book;
-    const { spotChange } = book.scenarios;
-    for (let s = 0; s < SCENARIO_COUNT; s++) pnl[s] += amount * spotChange[s];
-    book.netDelta += amount;
+  for (const { underlying: name, amount } of unit.collateral) {
+    if (name === null) continue; // stablecoins do not move on the grid
+    const underlying = table.underlyings.get(name);
+    if (!underlying) throw new EngineInputError(`no market quote for underlying "${name}"`);
+    const offset = slotOf(underlying, touched);
+    const { spotChange } = underlying;
+    for (let s = 0; s < SCENARIO_COUNT; s++) acc[offset + s] += amount * spotChange[s];
+    acc[offset + NET_DELTA] += amount;
   }
 
   const perUnderlying: UnderlyingPortfolioMargin[] = [];
   let maintenance = 0;
-  for (const [underlying, book] of books) {
+  for (const { name, index, spot } of touched) {
+    const offset = index * SLOT;
     let worst = 0; // the base scenario (no move) is on the grid with P&L 0
-    for (let s = 0; s < SCENARIO_COUNT; s++) if (book.pnl[s] < worst) worst = book.pnl[s];
-    const { spot } = book.scenarios;
+    for (let s = 0; s < SCENARIO_COUNT; s++) if (acc[offset + s] < worst) worst = acc[offset + s];
     const worstLoss = 0 - worst; // not −worst: keeps +0 when nothing can lose
+    const netDelta = acc[offset + NET_DELTA];
+    const shortOptionUnits = acc[offset + SHORT_OPTION_UNITS];
     const underlyingMaintenance =
-      worstLoss + NET_DELTA_CHARGE * Math.abs(book.netDelta) * spot + SHORT_OPTION_CHARGE * book.shortOptionUnits * spot;
+      worstLoss + NET_DELTA_CHARGE * Math.abs(netDelta) * spot + SHORT_OPTION_CHARGE * shortOptionUnits * spot;
     maintenance += underlyingMaintenance;
-    perUnderlying.push({
-      underlying,
-      spot,
-      worstLoss,
-      netDelta: book.netDelta,
-      shortOptionUnits: book.shortOptionUnits,
-      maintenance: underlyingMaintenance,
-    });
+    perUnderlying.push({ underlying: name, spot, worstLoss, netDelta, shortOptionUnits, maintenance: underlyingMaintenance });
   }
   perUnderlying.sort(byUnderlying);
   return { initial: INITIAL_TO_MAINTENANCE * maintenance, maintenance, byUnderlying: perUnderlying };

@@ -11,8 +11,18 @@ import { requirePositive } from "./validate.js";
  * amount·spotChange), whatever the number of units sharing the instruments.
  */
 
+export interface UnderlyingScenarios {
+  name: string;
+  /** 0-based position among the table's underlyings (accumulator slot for margining). */
+  index: number;
+  /** USD. */
+  spot: number;
+  /** USD per unit held: S·(1 + m) − S in each scenario (how collateral of this underlying moves). */
+  spotChange: Float64Array;
+}
+
 export interface InstrumentScenarios {
-  underlying: string;
+  underlying: UnderlyingScenarios;
   isOption: boolean;
   /** USD per underlying unit: scenario mark − market mark, for each of the SCENARIO_COUNT scenarios. */
   markChange: Float64Array;
@@ -20,17 +30,10 @@ export interface InstrumentScenarios {
   delta: number;
 }
 
-export interface UnderlyingScenarios {
-  /** USD. */
-  spot: number;
-  /** USD per unit held: spot·m in each scenario (how collateral of this underlying moves). */
-  spotChange: Float64Array;
-}
-
 export interface ScenarioTable {
   /** Keyed by instrument symbol. */
   instruments: ReadonlyMap<string, InstrumentScenarios>;
-  /** Every underlying quoted in the market the table was built from. */
+  /** Every underlying quoted in the market the table was built from, keyed by name. */
   underlyings: ReadonlyMap<string, UnderlyingScenarios>;
 }
 
@@ -42,19 +45,29 @@ function gridMoves(underlying: string, params: RiskParamsLookup): Float64Array {
   return spotMoves(range);
 }
 
-function underlyingScenarios(underlying: string, market: Market, params: RiskParamsLookup): UnderlyingScenarios {
-  const { spot } = quoteFor(market, underlying);
-  const moves = gridMoves(underlying, params);
+function underlyingScenarios(
+  name: string,
+  index: number,
+  market: Market,
+  params: RiskParamsLookup,
+): UnderlyingScenarios {
+  const { spot } = quoteFor(market, name);
+  const moves = gridMoves(name, params);
   const spotChange = new Float64Array(SCENARIO_COUNT);
   for (let i = 0; i < SPOT_STEPS; i++) {
     // Same arithmetic as re-marking a perpetual, so collateral hedged by perps nets to exactly 0.
     const change = spot * (1 + moves[i]) - spot;
     for (let j = 0; j < VOL_SCENARIOS; j++) spotChange[i * VOL_SCENARIOS + j] = change;
   }
-  return { spot, spotChange };
+  return { name, index, spot, spotChange };
 }
 
-function instrumentScenarios(instrument: InstrumentSpec, market: Market, params: RiskParamsLookup): InstrumentScenarios {
+function instrumentScenarios(
+  instrument: InstrumentSpec,
+  underlying: UnderlyingScenarios,
+  market: Market,
+  params: RiskParamsLookup,
+): InstrumentScenarios {
   const terms = pricingTerms(instrument, market);
   const moves = gridMoves(instrument.underlying, params);
   const vols = terms.kind === "OPTION" ? volScenarios(terms.volatility, terms.years) : undefined;
@@ -64,7 +77,7 @@ function instrumentScenarios(instrument: InstrumentSpec, market: Market, params:
     const spot = terms.spot * (1 + moves[i]);
     for (let j = 0; j < VOL_SCENARIOS; j++) markChange[i * VOL_SCENARIOS + j] = markAt(terms, spot, vols?.[j]) - base;
   }
-  return { underlying: instrument.underlying, isOption: terms.kind === "OPTION", markChange, delta: greeksAt(terms).delta };
+  return { underlying, isOption: terms.kind === "OPTION", markChange, delta: greeksAt(terms).delta };
 }
 
 /** Scenario P&L of each distinct instrument (by symbol) and of each quoted underlying. */
@@ -74,10 +87,13 @@ export function createScenarioTable(
   params: RiskParamsLookup,
 ): ScenarioTable {
   const underlyings = new Map<string, UnderlyingScenarios>();
-  for (const underlying of market.quotes.keys()) underlyings.set(underlying, underlyingScenarios(underlying, market, params));
+  for (const name of market.quotes.keys()) underlyings.set(name, underlyingScenarios(name, underlyings.size, market, params));
   const table = new Map<string, InstrumentScenarios>();
   for (const instrument of instruments) {
-    if (!table.has(instrument.symbol)) table.set(instrument.symbol, instrumentScenarios(instrument, market, params));
+    if (table.has(instrument.symbol)) continue;
+    const underlying = underlyings.get(instrument.underlying);
+    if (!underlying) throw new EngineInputError(`no market quote for underlying "${instrument.underlying}"`);
+    table.set(instrument.symbol, instrumentScenarios(instrument, underlying, market, params));
   }
   return { instruments: table, underlyings };
 }

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { loadConfig } from "../../src/config.js";
 import { startServer, type RunningServer } from "../../src/server.js";
-import { createTestDatabase } from "./testDatabase.js";
+import { createTestDatabase, type TestDatabase } from "./testDatabase.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
@@ -21,14 +21,25 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  /** Share a database with another server (close with keepDatabase); default a fresh one. */
+  database?: TestDatabase;
+  /** PGlite data directory for a restart on the same embedded database; default in memory. */
+  pgliteDir?: string;
+  /** Leave the database in place on close (a restart test starts a second server on it). */
+  keepDatabase?: boolean;
+}
+
 /** Starts a real server on a fresh database (PGlite in memory or a new PostgreSQL database). */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const database = await createTestDatabase();
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer & { database: TestDatabase }> {
+  const env = options.env ?? {};
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({ NODE_ENV: "test", ...env });
   const server = await startServer({
     ...config,
     databaseUrl: database.databaseUrl,
-    pgliteDir: "memory://",
+    pgliteDir: options.pgliteDir ?? "memory://",
     port: 0,
     host: "127.0.0.1",
     adminToken: ADMIN_TOKEN,
@@ -45,6 +56,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   return {
     url: server.url,
     server,
+    database,
     gql,
     async ok<T>(query: string, variables?: Record<string, unknown>, token?: string | null) {
       const result = await gql<T>(query, variables, token);
@@ -53,7 +65,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     async close() {
       await server.close();
-      await database.drop();
+      if (!options.keepDatabase) await database.drop();
     },
   };
 }

@@ -13,7 +13,7 @@ export interface UnitEvaluation {
   change: { from: MarginLevel; to: MarginLevel; version: number } | null;
 }
 
-/** Serialises event insertion so sequences commit in order: a reader never sees 7 before 6. */
+/** Serialises monitor writes so sequences commit in order: a reader never sees 7 before 6. */
 const EVENT_LOCK_ID = 72707370;
 
 interface EventRow {
@@ -53,6 +53,8 @@ export class MarginCallStore {
   async record(units: UnitEvaluation[], asOf: Date): Promise<MarginCallEvent[]> {
     const changes = units.filter((u) => u.change);
     return this.prisma.$transaction(async (tx) => {
+      // One monitor write at a time: sequences commit in order and row locks cannot deadlock.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVENT_LOCK_ID})`;
       for (const kind of ["account", "portfolio"] as const) {
         const rows = units.filter((u) => u.kind === kind);
         if (rows.length === 0) continue;
@@ -66,7 +68,6 @@ export class MarginCallStore {
         );
       }
       if (changes.length === 0) return [];
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVENT_LOCK_ID})`;
       const events: MarginCallEvent[] = [];
       for (const unit of changes) {
         const { from, to, version } = unit.change!;
