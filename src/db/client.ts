@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config.js";
 import { PrismaClient } from "../generated/prisma/client.js";
@@ -13,7 +14,19 @@ export interface Database {
   kind: DatabaseKind;
   prisma: PrismaClient;
   sql: SqlRunner;
+  /** SQL statements Prisma has sent since start (a gauge for tests, metrics and benchmarks). */
+  statementCount(): number;
   close(): Promise<void>;
+}
+
+/** A Prisma client that counts the statements it sends. */
+function countingClient(adapter: SqlDriverAdapterFactory) {
+  const prisma = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  let count = 0;
+  prisma.$on("query", () => {
+    count++;
+  });
+  return { prisma, statementCount: () => count };
 }
 
 type DbConfig = Pick<Config, "databaseUrl" | "pgliteDir" | "dbPoolMax" | "dbConnectTimeoutMs" | "dbStatementTimeoutMs">;
@@ -26,10 +39,11 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
 async function openPglite(dataDir: string): Promise<Database> {
   const pglite = new PGlite(dataDir);
   await pglite.waitReady;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const { prisma, statementCount } = countingClient(new PrismaPGlite(pglite));
   return {
     kind: "pglite",
     prisma,
+    statementCount,
     sql: pgliteRunner(pglite),
     async close() {
       await prisma.$disconnect();
@@ -49,10 +63,11 @@ function openPostgres(connectionString: string, config: DbConfig): Database {
   // Prisma's adapter owns its pool; migrations and health checks use a small one of their own.
   const rawPool = new pg.Pool({ ...poolConfig, max: 2 });
   rawPool.on("error", () => undefined);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(poolConfig) });
+  const { prisma, statementCount } = countingClient(new PrismaPg(poolConfig));
   return {
     kind: "postgres",
     prisma,
+    statementCount,
     sql: poolRunner(rawPool),
     async close() {
       await prisma.$disconnect();

@@ -33,8 +33,9 @@ export class RiskService implements LedgerRisk {
     private readonly book: BookStore,
   ) {}
 
-  async marketContext(): Promise<MarketContext> {
-    return marketContext(await this.store.referenceSnapshot());
+  /** Read through `db` inside a transaction: an embedded database has one connection. */
+  async marketContext(db: Tx | PrismaClient = this.prisma): Promise<MarketContext> {
+    return marketContext(await this.store.referenceSnapshot(db));
   }
 
   async isolatedMarginPerContract(instrument: Instrument, side: 1 | -1, price: Prisma.Decimal): Promise<Prisma.Decimal> {
@@ -62,7 +63,7 @@ export class RiskService implements LedgerRisk {
    * belongs to one (the pool is the margin unit the member's cash supports).
    */
   async assertWithdrawalAllowed(tx: Tx, account: Account): Promise<void> {
-    const ctx = await this.marketContext();
+    const ctx = await this.marketContext(tx);
     const own = await this.accountMargin(tx, account, ctx);
     if (own.equity < own.initial) {
       throw new InsufficientMarginError(

@@ -28,8 +28,8 @@ export class RiskStore {
    * Markets, parameters and assets as one JSON row: these small tables are needed
    * together by every risk field, so one round trip serves them all.
    */
-  async referenceSnapshot(): Promise<ReferenceSnapshot> {
-    const [row] = await this.prisma.$queryRaw<SnapshotRow[]>`
+  async referenceSnapshot(db: Pick<PrismaClient, "$queryRaw"> = this.prisma): Promise<ReferenceSnapshot> {
+    const [row] = await db.$queryRaw<SnapshotRow[]>`
       SELECT
         (SELECT json_agg(json_build_object('underlying', m."underlyingId", 'spot', m.spot::float8,
                  'volatility', m.volatility::float8, 'rate', m.rate::float8, 'asOf', m."asOf"))

@@ -156,7 +156,11 @@ export class RequestRisk {
         throw new BadInputError(`stress scenario ${JSON.stringify(scenario.name)} is unknown (known: ${HISTORICAL_SCENARIOS.map((s) => s.name).join(", ")})`);
       }
       const rows = await this.services.risk.store.closesOn([named.from, named.to]);
-      for (const shock of namedScenarioShocks(named.name, toPriceHistory(rows))) byUnderlying.set(shock.underlying, shock);
+      // The replay moves every underlying this market quotes (the dataset holds more).
+      const quoted = (await this.marketContext()).market.quotes;
+      for (const shock of namedScenarioShocks(named.name, toPriceHistory(rows))) {
+        if (quoted.has(shock.underlying)) byUnderlying.set(shock.underlying, shock);
+      }
     }
     for (const shock of scenario.shocks ?? []) byUnderlying.set(shock.underlying, shock);
     return [...byUnderlying.values()];
