@@ -49,7 +49,7 @@ export {
   type PortfolioMarginResult,
   type UnderlyingPortfolioMargin,
 } from "./portfolioMargin.js";
-export { levelThreshold, marginRatio, nextLevel, plainLevel } from "./marginLevel.js";
+export { levelThreshold, marginRatio, nextLevel, plainLevel, ratioForLevel } from "./marginLevel.js";
 export { computeMargin, defaultModel, type MarginResult } from "./margin.js";
 
 export { unitGreeks, type UnderlyingGreeks } from "./greeks.js";

@@ -50,7 +50,7 @@ export function pricingTerms(instrument: InstrumentSpec, market: Market): Pricin
       return {
         kind: "LINEAR",
         spot: quote.spot,
-        forwardFactor: Math.exp(quote.rate * Math.max(0, timeToExpiry(instrument, market.asOfMs))),
+        forwardFactor: Math.exp(quote.rate * Math.max(0, timeToExpiry(instrument, quote.asOfMs ?? market.asOfMs))),
       };
     case "OPTION": {
       const { strike, optionType, markVolatility } = instrument;
@@ -65,7 +65,7 @@ export function pricingTerms(instrument: InstrumentSpec, market: Market): Pricin
         spot: quote.spot,
         isCall: optionType === "CALL",
         strike,
-        years: timeToExpiry(instrument, market.asOfMs),
+        years: timeToExpiry(instrument, quote.asOfMs ?? market.asOfMs),
         volatility,
         rate: quote.rate,
       };

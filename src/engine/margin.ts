@@ -1,4 +1,4 @@
-import { marginRatio, plainLevel } from "./marginLevel.js";
+import { marginRatio, plainLevel, ratioForLevel } from "./marginLevel.js";
 import { portfolioMargin } from "./portfolioMargin.js";
 import { valueUnit } from "./revaluation.js";
 import { crossStandardMargin, isolatedPositionRisk, type MarginRequirement } from "./standardMargin.js";
@@ -16,7 +16,7 @@ export interface MarginResult {
   available: number;
   /** maintenance / equity; Infinity when equity ≤ 0 (the API shows null). */
   ratio: number;
-  /** Plain level of the ratio; alerts apply nextLevel() hysteresis on top. */
+  /** Plain level of the ratio (HEALTHY when nothing is owed); alerts apply nextLevel() hysteresis on top. */
   level: MarginLevel;
 }
 
@@ -56,5 +56,6 @@ export function computeMargin(
     ratio = marginRatio(requirement.maintenance, equity);
   }
   const { initial, maintenance } = requirement;
-  return { model, initial, maintenance, equity, available: equity - initial, ratio, level: plainLevel(ratio) };
+  const level = plainLevel(ratioForLevel(maintenance, equity, ratio));
+  return { model, initial, maintenance, equity, available: equity - initial, ratio, level };
 }

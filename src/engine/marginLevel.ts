@@ -17,6 +17,14 @@ export function marginRatio(maintenance: number, equity: number): number {
   return equity > 0 ? maintenance / equity : Infinity;
 }
 
+/**
+ * The ratio a level is judged on: a unit that owes no maintenance margin and is not
+ * under water is healthy (ratio 0), whatever 0/0 gives; otherwise the margin ratio.
+ */
+export function ratioForLevel(maintenance: number, equity: number, ratio: number): number {
+  return maintenance === 0 && equity >= 0 ? 0 : ratio;
+}
+
 export function levelThreshold(level: MarginLevel): number {
   return THRESHOLDS[level];
 }

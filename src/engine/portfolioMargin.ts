@@ -39,10 +39,16 @@ export interface PortfolioMarginResult {
   byUnderlying: UnderlyingPortfolioMargin[];
 }
 
+/**
+ * Local copy of the grid size for the hot loops: a transpiler that turns imported
+ * bindings into getters (tsx does when loading this as CommonJS) would otherwise add
+ * a call per multiply-add.
+ */
+const SCENARIOS = SCENARIO_COUNT;
 /** Accumulator slot of one underlying: the scenario P&Ls, then net delta, then short option units. */
-const NET_DELTA = SCENARIO_COUNT;
-const SHORT_OPTION_UNITS = SCENARIO_COUNT + 1;
-const SLOT = SCENARIO_COUNT + 2;
+const NET_DELTA = SCENARIOS;
+const SHORT_OPTION_UNITS = SCENARIOS + 1;
+const SLOT = SCENARIOS + 2;
 
 /**
  * Accumulators reused from call to call, so margining thousands of units allocates no
@@ -73,7 +79,7 @@ export function portfolioMarginWithTable(unit: MarginUnitInput, table: ScenarioT
     const offset = slotOf(scenarios.underlying, touched);
     const units = quantity * instrument.contractSize;
     const { markChange } = scenarios;
-    for (let s = 0; s < SCENARIO_COUNT; s++) acc[offset + s] += units * markChange[s];
+    for (let s = 0; s < SCENARIOS; s++) acc[offset + s] += units * markChange[s];
     acc[offset + NET_DELTA] += units * scenarios.delta;
     if (scenarios.isOption && units < 0) acc[offset + SHORT_OPTION_UNITS] -= units;
   }
@@ -83,7 +89,7 @@ export function portfolioMarginWithTable(unit: MarginUnitInput, table: ScenarioT
     if (!underlying) throw new EngineInputError(`no market quote for underlying "${name}"`);
     const offset = slotOf(underlying, touched);
     const { spotChange } = underlying;
-    for (let s = 0; s < SCENARIO_COUNT; s++) acc[offset + s] += amount * spotChange[s];
+    for (let s = 0; s < SCENARIOS; s++) acc[offset + s] += amount * spotChange[s];
     acc[offset + NET_DELTA] += amount;
   }
 
@@ -92,7 +98,7 @@ export function portfolioMarginWithTable(unit: MarginUnitInput, table: ScenarioT
   for (const { name, index, spot } of touched) {
     const offset = index * SLOT;
     let worst = 0; // the base scenario (no move) is on the grid with P&L 0
-    for (let s = 0; s < SCENARIO_COUNT; s++) if (acc[offset + s] < worst) worst = acc[offset + s];
+    for (let s = 0; s < SCENARIOS; s++) if (acc[offset + s] < worst) worst = acc[offset + s];
     const worstLoss = 0 - worst; // not −worst: keeps +0 when nothing can lose
     const netDelta = acc[offset + NET_DELTA];
     const shortOptionUnits = acc[offset + SHORT_OPTION_UNITS];

@@ -1,5 +1,5 @@
 import { computeMargin, defaultModel } from "./margin.js";
-import { plainLevel } from "./marginLevel.js";
+import { plainLevel, ratioForLevel } from "./marginLevel.js";
 import { valueUnit } from "./revaluation.js";
 import { applyShocks } from "./shocks.js";
 import type { MarginLevel, MarginModel, MarginUnitInput, Market, RiskParamsLookup, Shock } from "./types.js";
@@ -33,6 +33,6 @@ export function stressTest(
     equity: after.equity,
     maintenance: after.maintenance,
     ratio: after.ratio,
-    level: plainLevel(after.ratio),
+    level: plainLevel(ratioForLevel(after.maintenance, after.equity, after.ratio)),
   };
 }

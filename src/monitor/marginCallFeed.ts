@@ -32,7 +32,8 @@ export async function* marginCallFeed(
   store: MarginCallStore,
   bus: EventBus,
   filter: FeedFilter,
-  afterSequence: number,
+  /** null: live events only. */
+  afterSequence: number | null,
 ): AsyncGenerator<MarginCallEvent> {
   const queue: MarginCallEvent[] = [];
   let wake: (() => void) | null = null;
@@ -45,8 +46,8 @@ export async function* marginCallFeed(
       rows.filter((row) => row.sequence <= upTo && matches(filter, row)),
     );
   try {
-    let cursor = afterSequence;
     const head = await store.lastSequence();
+    let cursor = afterSequence ?? head;
     // Replay in pages up to the head read after subscribing.
     while (cursor < head) {
       const page = await stored(cursor, head);

@@ -7,6 +7,7 @@ import {
   marginRatio,
   nextLevel,
   portfolioMarginWithTable,
+  ratioForLevel,
   unitEquity,
   type MarginUnitInput,
   type ScenarioTable,
@@ -28,8 +29,7 @@ function ownMargin(unit: MarginUnitInput, ctx: MarketContext, table: ScenarioTab
   return { equity, maintenance, ratio };
 }
 
-/** Nothing at risk and nothing owed is healthy, whatever 0/0 says. */
-const levelRatio = (m: { equity: number; maintenance: number; ratio: number }) => (m.maintenance === 0 && m.equity >= 0 ? 0 : m.ratio);
+const levelRatio = (m: { equity: number; maintenance: number; ratio: number }) => ratioForLevel(m.maintenance, m.equity, m.ratio);
 
 /**
  * The margin monitor: re-evaluates margin units after market moves and ledger writes,

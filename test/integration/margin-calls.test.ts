@@ -54,7 +54,7 @@ describe(`margin calls on ${TEST_DB}`, () => {
   });
 
   it("replays exactly the missed events to a subscriber that reconnects with its last sequence, then live ones", async () => {
-    const first = subscribe<Event>(api.url, FEED, { ids: [accountId] });
+    const first = subscribe<Event>(api.url, FEED, { ids: [accountId], after: 0 });
     const seen = await first.waitFor(EXPECTED.length);
     const last = seen.at(-1)!.marginCalls.sequence;
     await first.close();

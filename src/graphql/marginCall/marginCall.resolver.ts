@@ -51,16 +51,17 @@ export class MarginCallResolver {
 
   @Subscription(() => MarginCallEventType, {
     name: "marginCalls",
-    description: "Stored events after afterSequence first, then live ones; auth in connectionParams.authorization.",
+    description:
+      "Stored events after afterSequence first, then live ones (afterSequence omitted: live only); auth in connectionParams.authorization.",
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, MarginCallArgs, Context>) => {
       const filter = await feedFilter(context, args.accountIds);
-      return marginCallFeed(context.services.stores.marginCalls, context.services.bus, filter, args.afterSequence ?? 0);
+      return marginCallFeed(context.services.stores.marginCalls, context.services.bus, filter, args.afterSequence ?? null);
     },
   })
   marginCallsFeed(
     @Root() event: MarginCallEvent,
     @Arg("accountIds", () => [ID], { nullable: true }) _accountIds?: string[] | null,
-    @Arg("afterSequence", () => Int, { nullable: true }) _afterSequence?: number | null,
+    @Arg("afterSequence", () => Int, { nullable: true, description: "Last sequence seen; 0 replays every stored event." }) _afterSequence?: number | null,
   ): MarginCallEvent {
     return event;
   }

@@ -80,3 +80,16 @@ describe("nextLevel hysteresis", () => {
     expect(() => nextLevel("FINE" as MarginLevel, 0.5)).toThrow(EngineInputError);
   });
 });
+
+describe("level of a unit that owes nothing", () => {
+  it("is HEALTHY for an empty account (equity 0, maintenance 0), LIQUIDATION when under water", async () => {
+    const { computeMargin } = await import("../../../src/engine/margin.js");
+    const { defaultRiskParams } = await import("../../../src/engine/riskParams.js");
+    const market = { asOfMs: 0, quotes: new Map() };
+    const empty = computeMargin({ mode: "CROSS", collateral: [], positions: [] }, market, defaultRiskParams);
+    expect(empty.level).toBe("HEALTHY");
+    expect(empty.ratio).toBe(Infinity); // the API shows null: equity ≤ 0
+    const owing = computeMargin({ mode: "CROSS", collateral: [{ asset: "USDC", amount: -5, haircut: 0, underlying: null }], positions: [] }, market, defaultRiskParams);
+    expect(owing.level).toBe("LIQUIDATION");
+  });
+});

@@ -138,3 +138,18 @@ describe("unit Greeks", () => {
     expect(unitGreeks(unit("CROSS", [usdc(5)], []), m)).toEqual([]);
   });
 });
+
+describe("valuation time per underlying", () => {
+  it("measures an option's time to expiry from its own underlying's asOf when the quote has one", async () => {
+    const { instrumentMark, blackScholes, MS_PER_YEAR } = await import("../../../src/engine/index.js");
+    const quoteAsOf = Date.UTC(2025, 0, 1);
+    const option = {
+      symbol: "BTC-C", kind: "OPTION" as const, underlying: "BTC", contractSize: 1, expiryMs: quoteAsOf + MS_PER_YEAR,
+      strike: 100, optionType: "CALL" as const, initialMarginRate: null, maintenanceMarginRate: null, markVolatility: null,
+    };
+    // The market as a whole is half a year later (another underlying moved on); BTC's own time is what counts: T = 1.
+    const market = { asOfMs: quoteAsOf + MS_PER_YEAR / 2, quotes: new Map([["BTC", { spot: 100, volatility: 0.2, rate: 0, asOfMs: quoteAsOf }]]) };
+    const expected = blackScholes({ optionType: "CALL", spot: 100, strike: 100, timeToExpiry: 1, volatility: 0.2 }).price;
+    expect(instrumentMark(option, market)).toBe(expected);
+  });
+});
