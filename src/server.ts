@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { pino, type Logger } from "pino";
 import { WebSocketServer } from "ws";
@@ -15,11 +15,16 @@ import type { Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { seed } from "./db/seed/index.js";
-import { DomainError } from "./domain/errors.js";
 import { createContext, type Context } from "./graphql/context.js";
 import { formatError } from "./graphql/errors.js";
+import { limitsPlugin } from "./graphql/limits/apolloLimits.js";
+import { RateLimiter } from "./graphql/limits/rateLimiter.js";
+import { beforeExecutionError, jsonBodyErrors } from "./graphql/limits/requestErrors.js";
+import { guardWsOperation } from "./graphql/limits/wsLimits.js";
 import { getSchema } from "./graphql/schema.js";
 import { InProcessEventBus, RedisEventBus, type EventBus } from "./monitor/eventBus.js";
+import { mountMetrics } from "./metrics.js";
+import { Topic } from "./monitor/events.js";
 import { createServices, type Services } from "./services.js";
 
 export interface RunningServer {
@@ -27,19 +32,6 @@ export interface RunningServer {
   port: number;
   services: Services;
   close(): Promise<void>;
-}
-
-/** Request body limit for POST /graphql (bytes). */
-const MAX_BODY_BYTES = 256 * 1024;
-
-/** Authentication failures leave before execution, with their code and HTTP status. */
-function rethrowAsGraphQLError(error: unknown): never {
-  if (error instanceof DomainError) {
-    throw new GraphQLError(error.message, {
-      extensions: { code: error.code, http: { status: error.code === "UNAUTHENTICATED" ? 401 : 403 } },
-    });
-  }
-  throw error;
 }
 
 /**
@@ -56,17 +48,21 @@ export async function startServer(config: Config & { adminToken: string }, logge
   logger.info(await seed(services, { demo: config.seedDemo }));
 
   const schema = await getSchema();
-  const authenticator = new Authenticator(config.adminToken);
+  const authenticator = new Authenticator(config.adminToken, services.keyVerifier);
+  const rateLimiter = new RateLimiter(config);
   const app = express();
   app.disable("x-powered-by");
+  const metrics = mountMetrics(app, db);
+  bus.subscribe(Topic.MarginCalls, metrics.countEvent);
   const httpServer: Server = createServer(app);
   const onUnexpected = (error: unknown) => logger.error({ err: error }, "unexpected error");
   const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, onUnexpected);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: MAX_BODY_BYTES });
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
       schema,
+      connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       onConnect: async (ctx) => {
         try {
           ctx.extra.context = createContext(services, await authenticator.authenticate(ctx.connectionParams?.authorization));
@@ -75,6 +71,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
           return false;
         }
       },
+      onSubscribe: (ctx, _id, payload) => guardWsOperation(schema, ctx.extra.context!.principal, payload, config, rateLimiter),
       context: (ctx) => createContext(services, ctx.extra.context!.principal),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e) as GraphQLError),
       // Results (including a subscription refused at its start) carry coded, masked errors as on HTTP.
@@ -89,10 +86,13 @@ export async function startServer(config: Config & { adminToken: string }, logge
     formatError: format,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    parseOptions: { maxTokens: config.maxQueryTokens },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       ...(config.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
+      limitsPlugin(config),
     ],
   });
   await apollo.start();
@@ -107,14 +107,22 @@ export async function startServer(config: Config & { adminToken: string }, logge
   });
   app.use(
     "/graphql",
-    express.json({ limit: MAX_BODY_BYTES }),
+    express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const principal = await authenticator.authenticate(req.headers.authorization).catch(rethrowAsGraphQLError);
-        return createContext(services, principal);
+        try {
+          const principal = await authenticator.authenticate(req.headers.authorization);
+          rateLimiter.take(principal);
+          return createContext(services, principal);
+        } catch (error) {
+          throw beforeExecutionError(error);
+        }
       },
     }),
+    jsonBodyErrors(config.maxBodyBytes, onUnexpected),
   );
+
+  const stopPeriodic = services.monitor.startPeriodic(config.monitorIntervalMs);
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
@@ -125,6 +133,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
     port,
     services,
     async close() {
+      stopPeriodic();
       await apollo.stop();
       await bus.close();
       await db.close();

@@ -22,26 +22,48 @@ function coded(formatted: GraphQLFormattedError, code: string, message: string, 
 }
 
 /**
+ * The thrown error behind a reported one: a resolver's, or the domain error a transport
+ * wrapped (authentication and rate limits fail before execution).
+ */
+function unwrap(error: unknown): unknown {
+  const original: unknown = unwrapResolverError(error);
+  return original instanceof GraphQLError && original.originalError instanceof DomainError ? original.originalError : original;
+}
+
+/**
+ * The client-facing code of an error. `reported` is the code graphql-js or Apollo put on
+ * it; graphql-js coercion errors for variables carry none: they are bad input.
+ */
+export function errorCode(original: unknown, reported: unknown = original instanceof GraphQLError ? original.extensions?.code : undefined): string {
+  if (original instanceof DomainError) return original.code;
+  if (original instanceof EngineInputError) return "BAD_USER_INPUT";
+  if (isConnectionFailure(original)) return "SERVICE_UNAVAILABLE";
+  if (typeof reported === "string" && PASS_THROUGH.has(reported)) return reported;
+  if (original instanceof GraphQLError && original.originalError === undefined && reported === undefined) return "BAD_USER_INPUT";
+  return "INTERNAL_SERVER_ERROR";
+}
+
+/**
  * Every error leaves the server with a code from a closed set and a message written
  * for clients; anything unexpected becomes INTERNAL_SERVER_ERROR with a generic message
  * (no stack, SQL or file path). `onUnexpected` receives the original for the log.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, onUnexpected: (e: unknown) => void): GraphQLFormattedError {
-  const original: unknown = unwrapResolverError(error);
-  if (original instanceof DomainError) return coded(formatted, original.code, original.message, original.details);
-  if (original instanceof EngineInputError) return coded(formatted, "BAD_USER_INPUT", original.message);
-  if (isConnectionFailure(original)) return coded(formatted, "SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly");
-  // graphql-js coercion errors for variables carry no code: they are bad input.
-  const code = formatted.extensions?.code;
-  if (typeof code === "string" && PASS_THROUGH.has(code)) {
-    const extra = code === "BAD_USER_INPUT" && original instanceof GraphQLError ? validationDetails(original) : undefined;
-    return coded(formatted, code, formatted.message, extra);
+  const original = unwrap(error);
+  const code = errorCode(original, formatted.extensions?.code);
+  if (original instanceof DomainError) return coded(formatted, code, original.message, original.details);
+  if (original instanceof EngineInputError) return coded(formatted, code, original.message);
+  switch (code) {
+    case "SERVICE_UNAVAILABLE":
+      return coded(formatted, code, "the database is unavailable; retry shortly");
+    case "INTERNAL_SERVER_ERROR":
+      onUnexpected(original);
+      return coded(formatted, code, "internal error");
+    case "BAD_USER_INPUT":
+      return coded(formatted, code, formatted.message, original instanceof GraphQLError ? validationDetails(original) : undefined);
+    default:
+      return coded(formatted, code, formatted.message);
   }
-  if (original instanceof GraphQLError && original.originalError === undefined && code === undefined) {
-    return coded(formatted, "BAD_USER_INPUT", formatted.message);
-  }
-  onUnexpected(original);
-  return coded(formatted, "INTERNAL_SERVER_ERROR", "internal error");
 }
 
 /** class-validator failures as field → messages, without the offending objects. */

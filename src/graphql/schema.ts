@@ -2,6 +2,9 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import { DateTimeResolver } from "graphql-scalars";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import { ApiKeyResolver } from "./apiKey/apiKey.resolver.js";
+import { AuditResolver } from "./audit/audit.resolver.js";
+import { auditMutations } from "./audit/auditMutations.js";
 import { authChecker } from "./auth.js";
 import { AccountResolver } from "./book/account.resolver.js";
 import { CalculatorResolver } from "./calculator/calculator.resolver.js";
@@ -31,6 +34,8 @@ export const resolvers = [
   RiskQueryResolver,
   RiskSnapshotResolver,
   MarginCallResolver,
+  ApiKeyResolver,
+  AuditResolver,
 ] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;
@@ -45,6 +50,6 @@ export function getSchema(): Promise<GraphQLSchema> {
     // type-graphql insists on a PubSub before it builds Subscription fields; ours resolve
     // through their own `subscribe` (the monitor's event bus), so this one stays idle.
     pubSub: createPubSub(),
-  });
+  }).then(auditMutations);
   return schema;
 }

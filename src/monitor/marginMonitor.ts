@@ -68,6 +68,23 @@ export class MarginMonitor {
     return this.evaluateAccounts(rows.map((r) => r.id));
   }
 
+  /**
+   * A full pass every `intervalMs` (0: never), skipped while the previous one runs:
+   * option books decay as asOf advances, and a pass that failed catches up. Returns stop().
+   */
+  startPeriodic(intervalMs: number): () => void {
+    if (intervalMs <= 0) return () => undefined;
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.evaluateAll()
+        .catch((error: unknown) => this.logger.error({ err: error }, "periodic margin evaluation failed"))
+        .finally(() => (running = false));
+    }, intervalMs).unref();
+    return () => clearInterval(timer);
+  }
+
   /** Re-evaluates the accounts and every portfolio any of them belongs to. */
   async evaluateAccounts(accountIds: string[]): Promise<MarginCallEvent[]> {
     if (accountIds.length === 0) return [];
