@@ -32,7 +32,11 @@ export function pageSize(first: number | null | undefined): number {
 
 /** Clients, accounts and portfolios: creation rules. */
 export class BookService {
-  constructor(readonly store: BookStore) {}
+  constructor(
+    readonly store: BookStore,
+    /** Runs after accounts are created or change portfolio, e.g. the margin monitor picking them up. */
+    private readonly afterChange: (accountIds: string[]) => Promise<unknown> = async () => undefined,
+  ) {}
 
   createClient(input: { name: string }): Promise<Client> {
     return this.store.createClient(requireText("name", input.name));
@@ -67,7 +71,9 @@ export class BookService {
   async createAccount(input: { clientId: string; name: string; marginMode: MarginMode }): Promise<Account> {
     const name = requireText("name", input.name);
     await this.requireClient(input.clientId);
-    return this.store.createAccount({ clientId: input.clientId, name, marginMode: input.marginMode });
+    const account = await this.store.createAccount({ clientId: input.clientId, name, marginMode: input.marginMode });
+    await this.afterChange([account.id]);
+    return account;
   }
 
   /**
@@ -90,11 +96,14 @@ export class BookService {
     }
     const modes = new Set(accounts.map((a) => a.marginMode));
     if (modes.size > 1) throw new BadInputError(`accounts of a portfolio must share one margin mode (got ${[...modes].join(", ")})`);
+    let portfolio: Portfolio;
     try {
-      return await this.store.createPortfolio({ clientId: input.clientId, name, marginMode: accounts[0].marginMode, accountIds: ids });
+      portfolio = await this.store.createPortfolio({ clientId: input.clientId, name, marginMode: accounts[0].marginMode, accountIds: ids });
     } catch (error) {
       if (error instanceof PortfolioMembershipChanged) throw new ConflictError(error.message);
       throw error;
     }
+    await this.afterChange(ids);
+    return portfolio;
   }
 }

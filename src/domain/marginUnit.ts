@@ -58,44 +58,67 @@ export function instrumentSpec(row: Instrument): InstrumentSpec {
   };
 }
 
-function collateral(balances: Balance[], ctx: MarketContext): CollateralInput[] {
-  const amounts = new Map<string, number>();
-  for (const b of balances) amounts.set(b.asset, (amounts.get(b.asset) ?? 0) + b.amount.toNumber());
-  return [...amounts].map(([asset, amount]) => {
-    const info = ctx.assets.get(asset);
-    if (!info) throw new BadInputError(`asset ${asset} has no reference data`);
-    return { asset, amount, haircut: info.haircut, underlying: info.underlying };
+/** One account's book as engine input (its own mode): Decimals converted once, here. */
+export function accountUnitInput(
+  mode: MarginUnitInput["mode"],
+  holdings: Holdings,
+  instruments: Map<string, Instrument>,
+  assets: MarketContext["assets"],
+): MarginUnitInput {
+  const collateral = holdings.balances.map((b) => {
+    const info = assets.get(b.asset);
+    if (!info) throw new BadInputError(`asset ${b.asset} has no reference data`);
+    return { asset: b.asset, amount: b.amount.toNumber(), haircut: info.haircut, underlying: info.underlying };
   });
+  const positions = holdings.positions.map((p) => {
+    const row = instruments.get(p.instrumentId);
+    if (!row) throw new Error(`instrument ${p.instrumentId} of a position was not loaded`);
+    return {
+      instrument: instrumentSpec(row),
+      quantity: p.quantity.toNumber(),
+      averagePrice: p.averagePrice.toNumber(),
+      isolatedMargin: p.isolatedMargin.toNumber(),
+    };
+  });
+  return { mode, collateral, positions };
 }
 
 /**
- * Positions of one or more accounts, summed (netted) per instrument. For perps and
- * futures the pooled average price keeps Σ q·avg, so unrealised P&L is unchanged by
- * pooling; offsetting positions that net to zero leave their locked-in P&L as USD.
+ * Accounts' books pooled into one margin unit: collateral summed per asset, positions
+ * summed (netted) per instrument. For perps and futures the pooled average price keeps
+ * Σ q·avg, so unrealised P&L is unchanged by pooling; offsetting positions that net to
+ * zero leave their locked-in P&L as USD (options: their premium already moved as cash).
  */
-function pooledPositions(positions: Position[], instruments: Map<string, Instrument>): { positions: PositionInput[]; lockedPnl: number } {
+export function poolUnits(mode: MarginUnitInput["mode"], units: MarginUnitInput[]): MarginUnitInput {
+  const cash = new Map<string, CollateralInput>();
   const byInstrument = new Map<string, { spec: InstrumentSpec; quantity: number; cost: number; isolatedMargin: number }>();
-  for (const p of positions) {
-    const row = instruments.get(p.instrumentId);
-    if (!row) throw new Error(`instrument ${p.instrumentId} of a position was not loaded`);
-    const entry = byInstrument.get(p.instrumentId) ?? { spec: instrumentSpec(row), quantity: 0, cost: 0, isolatedMargin: 0 };
-    const quantity = p.quantity.toNumber();
-    entry.quantity += quantity;
-    entry.cost += quantity * p.averagePrice.toNumber();
-    entry.isolatedMargin += p.isolatedMargin.toNumber();
-    byInstrument.set(p.instrumentId, entry);
+  for (const unit of units) {
+    for (const c of unit.collateral) {
+      const entry = cash.get(c.asset);
+      if (entry) entry.amount += c.amount;
+      else cash.set(c.asset, { ...c });
+    }
+    for (const p of unit.positions) {
+      const entry = byInstrument.get(p.instrument.symbol) ?? { spec: p.instrument, quantity: 0, cost: 0, isolatedMargin: 0 };
+      entry.quantity += p.quantity;
+      entry.cost += p.quantity * p.averagePrice;
+      entry.isolatedMargin += p.isolatedMargin;
+      byInstrument.set(p.instrument.symbol, entry);
+    }
   }
   let lockedPnl = 0;
-  const result: PositionInput[] = [];
+  const positions: PositionInput[] = [];
   for (const { spec, quantity, cost, isolatedMargin } of byInstrument.values()) {
     if (quantity === 0) {
-      // Σ q·cs·(mark − avg) with Σ q = 0 is the constant −cs·Σ q·avg (options: their premium moved as cash).
+      // Σ q·cs·(mark − avg) with Σ q = 0 is the constant −cs·Σ q·avg.
       if (spec.kind !== "OPTION") lockedPnl -= spec.contractSize * cost;
       continue;
     }
-    result.push({ instrument: spec, quantity, averagePrice: cost / quantity, isolatedMargin });
+    positions.push({ instrument: spec, quantity, averagePrice: cost / quantity, isolatedMargin });
   }
-  return { positions: result, lockedPnl };
+  const collateral = [...cash.values()];
+  if (lockedPnl !== 0) collateral.push({ asset: "USD", amount: lockedPnl, haircut: 0, underlying: null });
+  return { mode, collateral, positions };
 }
 
 /** The engine input of a margin unit from its (members') holdings. */
@@ -105,8 +128,5 @@ export function marginUnitInput(
   instruments: Map<string, Instrument>,
   ctx: MarketContext,
 ): MarginUnitInput {
-  const { positions, lockedPnl } = pooledPositions(holdings.flatMap((h) => h.positions), instruments);
-  const cash = collateral(holdings.flatMap((h) => h.balances), ctx);
-  if (lockedPnl !== 0) cash.push({ asset: "USD", amount: lockedPnl, haircut: 0, underlying: null });
-  return { mode, collateral: cash, positions };
+  return poolUnits(mode, holdings.map((h) => accountUnitInput(mode, h, instruments, ctx.assets)));
 }

@@ -19,13 +19,24 @@ export interface MarginCallEvent {
   createdAt: Date;
   /** Owner of the unit, for tenant filtering. */
   clientId: string;
+  /** Version of the unit's level this event created. */
+  unitVersion: number;
+}
+
+/** Accounts whose holdings or membership changed on some instance: caches reload them. */
+export interface BookChanged {
+  accountIds: string[];
+  /** Instance that made the change (it has reloaded already). */
+  origin: string;
 }
 
 /** Topics of the event bus and their payloads. */
 export enum Topic {
   MarginCalls = "risk:margin-calls",
+  BookChanged = "risk:book-changed",
 }
 
 export interface TopicPayloads {
   [Topic.MarginCalls]: MarginCallEvent;
+  [Topic.BookChanged]: BookChanged;
 }

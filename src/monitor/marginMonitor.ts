@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { Account, Portfolio, PrismaClient } from "../generated/prisma/client.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
 import {
   computeMargin,
   createScenarioTable,
@@ -12,11 +13,22 @@ import {
   type MarginUnitInput,
   type ScenarioTable,
 } from "../engine/index.js";
-import type { MarginCallStore, UnitEvaluation } from "../db/stores/marginCall.store.js";
-import { instrumentSpec, marginUnitInput, type MarketContext } from "../domain/marginUnit.js";
-import { loadHoldings, type RiskService } from "../domain/risk.service.js";
+import type { MarginCallStore, UnitEvaluation, UnitKind } from "../db/stores/marginCall.store.js";
+import { poolUnits, type MarketContext } from "../domain/marginUnit.js";
+import type { RiskService } from "../domain/risk.service.js";
+import { BookCache, type CachedAccount, type LevelState } from "./bookCache.js";
 import type { EventBus } from "./eventBus.js";
 import { Topic, type MarginCallEvent } from "./events.js";
+
+/** A margin unit to evaluate: its book, its stored level, and whether it emits events. */
+interface Unit extends LevelState {
+  kind: UnitKind;
+  id: string;
+  clientId: string;
+  input: MarginUnitInput;
+  /** Standalone accounts and portfolios emit; portfolio members keep only their ratio. */
+  emits: boolean;
+}
 
 /** Ratio and equity of a unit under its own model; the PORTFOLIO model reuses one scenario table for all units. */
 function ownMargin(unit: MarginUnitInput, ctx: MarketContext, table: ScenarioTable) {
@@ -29,43 +41,82 @@ function ownMargin(unit: MarginUnitInput, ctx: MarketContext, table: ScenarioTab
   return { equity, maintenance, ratio };
 }
 
-const levelRatio = (m: { equity: number; maintenance: number; ratio: number }) => ratioForLevel(m.maintenance, m.equity, m.ratio);
-
 /**
  * The margin monitor: re-evaluates margin units after market moves and ledger writes,
  * applies the level hysteresis, stores every level change as an event in the same
  * transaction as the unit's new level, and publishes events only after that commit.
  * Margin units are standalone accounts and portfolios; portfolio members keep their
  * own ratio snapshot (for the riskiest-first listing) without events of their own.
+ *
+ * Books come from an in-memory cache (BookCache) kept current by invalidations, so a
+ * tick costs engine time. Levels follow the events of every instance; a change whose
+ * level moved on meanwhile (another instance stored it first) is a conflict: the unit's
+ * level is re-read and the unit evaluated once more.
  */
 export class MarginMonitor {
+  private readonly cache: BookCache;
+  /** Tells this instance's own BookChanged notices from other instances'. */
+  private readonly instanceId = randomUUID();
+  private readonly unsubscribe: (() => void)[];
+  /** One evaluation at a time per instance: cache refreshes and level reads stay consistent. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(
-    private readonly prisma: PrismaClient,
+    prisma: PrismaClient,
     private readonly risk: RiskService,
     private readonly store: MarginCallStore,
     private readonly bus: EventBus,
     private readonly logger: Logger,
-  ) {}
-
-  /** Accounts holding positions or collateral on any of `underlyings`. */
-  private async exposedAccountIds(underlyings: string[]): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      SELECT p."accountId" AS id FROM "Position" p JOIN "Instrument" i ON i.id = p."instrumentId"
-       WHERE i."underlyingId" = ANY(${underlyings}::text[]) AND p.quantity <> 0
-      UNION
-      SELECT b."accountId" AS id FROM "Balance" b JOIN "Asset" a ON a.symbol = b.asset
-       WHERE a."underlyingId" = ANY(${underlyings}::text[]) AND b.amount <> 0`;
-    return rows.map((r) => r.id);
+  ) {
+    this.cache = new BookCache(prisma);
+    this.unsubscribe = [
+      bus.subscribe(Topic.MarginCalls, (event) => this.applyEvent(event)),
+      bus.subscribe(Topic.BookChanged, (notice) => {
+        if (notice.origin !== this.instanceId) this.cache.invalidate(notice.accountIds);
+      }),
+    ];
   }
 
-  async onMarketChanged(underlyings: string[]): Promise<MarginCallEvent[]> {
-    return this.evaluateAccounts(await this.exposedAccountIds(underlyings));
+  private applyEvent(event: MarginCallEvent): void {
+    const [kind, id] = event.accountId ? (["account", event.accountId] as const) : (["portfolio", event.portfolioId!] as const);
+    this.cache.applyLevel(kind, id, { level: event.level, version: event.unitVersion });
   }
 
-  /** Every unit: the periodic pass that lets time decay move option books. */
-  async evaluateAll(): Promise<MarginCallEvent[]> {
-    const rows = await this.prisma.account.findMany({ select: { id: true } });
-    return this.evaluateAccounts(rows.map((r) => r.id));
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** After a market update: every unit exposed to the underlyings that moved. */
+  onMarketChanged(underlyings: string[]): Promise<MarginCallEvent[]> {
+    return this.serialized(async () => {
+      const ctx = await this.risk.marketContext();
+      await this.cache.refresh(ctx);
+      return this.evaluate(ctx, this.cache.exposedTo(underlyings));
+    });
+  }
+
+  /** After a ledger or membership write: reloads the accounts (here and on every instance) and evaluates them. */
+  evaluateAccounts(accountIds: string[]): Promise<MarginCallEvent[]> {
+    return this.serialized(async () => {
+      this.cache.invalidate(accountIds);
+      await this.bus.publish(Topic.BookChanged, { accountIds, origin: this.instanceId });
+      const ctx = await this.risk.marketContext();
+      await this.cache.refresh(ctx, accountIds);
+      const accounts = accountIds.map((id) => this.cache.account(id)).filter((a): a is CachedAccount => a !== undefined);
+      return this.evaluate(ctx, accounts);
+    });
+  }
+
+  /** Every unit, reloaded from the database: the periodic pass (time decay, catch-up). */
+  evaluateAll(): Promise<MarginCallEvent[]> {
+    return this.serialized(async () => {
+      this.cache.reset();
+      const ctx = await this.risk.marketContext();
+      await this.cache.refresh(ctx);
+      return this.evaluate(ctx, this.cache.allAccounts());
+    });
   }
 
   /**
@@ -85,72 +136,83 @@ export class MarginMonitor {
     return () => clearInterval(timer);
   }
 
-  /** Re-evaluates the accounts and every portfolio any of them belongs to. */
-  async evaluateAccounts(accountIds: string[]): Promise<MarginCallEvent[]> {
-    if (accountIds.length === 0) return [];
-    const accounts = await this.prisma.account.findMany({ where: { id: { in: accountIds } } });
-    const portfolioIds = [...new Set(accounts.map((a) => a.portfolioId).filter((id): id is string => id !== null))];
-    const [portfolios, members] = portfolioIds.length
-      ? await Promise.all([
-          this.prisma.portfolio.findMany({ where: { id: { in: portfolioIds } } }),
-          this.prisma.account.findMany({ where: { portfolioId: { in: portfolioIds } } }),
-        ])
-      : [[], []];
-    const all = new Map([...accounts, ...members].map((a) => [a.id, a]));
-    return this.evaluate([...all.values()], portfolios);
+  close(): void {
+    for (const stop of this.unsubscribe) stop();
   }
 
-  private async evaluate(accounts: Account[], portfolios: Portfolio[]): Promise<MarginCallEvent[]> {
-    const [ctx, { holdings, instruments }] = await Promise.all([
-      this.risk.marketContext(),
-      loadHoldings(this.prisma, accounts.map((a) => a.id)),
-    ]);
-    const holdingsOf = new Map(accounts.map((a, i) => [a.id, holdings[i]]));
-    const evaluations: UnitEvaluation[] = [];
-    const evaluateUnit = (
-      kind: UnitEvaluation["kind"],
-      row: Account | Portfolio,
-      unit: MarginUnitInput,
-      emits: boolean,
-      scenarios: ScenarioTable,
-    ) => {
-      const margin = ownMargin(unit, ctx, scenarios);
-      const level = nextLevel(row.marginLevel, levelRatio(margin));
-      evaluations.push({
-        kind,
-        id: row.id,
-        clientId: row.clientId,
-        ratio: levelRatio(margin),
-        equity: margin.equity,
-        maintenance: margin.maintenance,
-        change: emits && level !== row.marginLevel ? { from: row.marginLevel, to: level, version: row.levelVersion } : null,
-      });
-    };
-    const scenarios = createScenarioTable(
-      [...instruments.values()].filter((i) => ctx.market.quotes.has(i.underlyingId)).map(instrumentSpec),
+  /** The accounts as units, plus every portfolio any of them belongs to (pooled over all its members). */
+  private unitsOf(accounts: CachedAccount[]): Unit[] {
+    const units: Unit[] = accounts.map((a) => ({ kind: "account", ...a, emits: a.portfolioId === null }));
+    const portfolioIds = new Set(accounts.map((a) => a.portfolioId).filter((id): id is string => id !== null));
+    for (const id of portfolioIds) {
+      const portfolio = this.cache.portfolio(id);
+      if (!portfolio) continue;
+      const input = poolUnits(portfolio.mode, this.cache.membersOf(id).map((m) => m.input));
+      units.push({ kind: "portfolio", ...portfolio, input, emits: true });
+    }
+    return units;
+  }
+
+  private async evaluate(ctx: MarketContext, accounts: CachedAccount[], retry = true): Promise<MarginCallEvent[]> {
+    const started = performance.now();
+    const units = this.unitsOf(accounts);
+    const instruments = new Map(units.flatMap((u) => u.input.positions.map((p) => [p.instrument.symbol, p.instrument] as const)));
+    const table = createScenarioTable(
+      [...instruments.values()].filter((i) => ctx.market.quotes.has(i.underlying)),
       ctx.market,
       ctx.params,
     );
-    for (const account of accounts) {
-      const unit = marginUnitInput(account.marginMode, [holdingsOf.get(account.id)!], instruments, ctx);
-      this.safely(account.id, () => evaluateUnit("account", account, unit, account.portfolioId === null, scenarios));
+    const evaluations: UnitEvaluation[] = [];
+    for (const unit of units) {
+      try {
+        const margin = ownMargin(unit.input, ctx, table);
+        const ratio = ratioForLevel(margin.maintenance, margin.equity, margin.ratio);
+        const level = nextLevel(unit.level, ratio);
+        evaluations.push({
+          kind: unit.kind,
+          id: unit.id,
+          clientId: unit.clientId,
+          ratio,
+          equity: margin.equity,
+          maintenance: margin.maintenance,
+          change: unit.emits && level !== unit.level ? { from: unit.level, to: level, version: unit.version } : null,
+        });
+      } catch (error) {
+        // One unit the engine cannot value (e.g. no market for its underlying) must not stop the others.
+        this.logger.warn({ err: error, unit: unit.id }, "margin unit not evaluated");
+      }
     }
-    for (const portfolio of portfolios) {
-      const memberHoldings = accounts.filter((a) => a.portfolioId === portfolio.id).map((a) => holdingsOf.get(a.id)!);
-      const unit = marginUnitInput(portfolio.marginMode, memberHoldings, instruments, ctx);
-      this.safely(portfolio.id, () => evaluateUnit("portfolio", portfolio, unit, true, scenarios));
-    }
-    const events = await this.store.record(evaluations, new Date(ctx.market.asOfMs));
+    const computed = performance.now();
+    const asOf = new Date(ctx.market.asOfMs);
+    const { events, conflicts } = await this.store.recordChanges(evaluations.filter((e) => e.change), asOf);
+    const recorded = performance.now();
+    // Our own events reach us through the bus too, but maybe later (Redis): apply them now.
+    for (const event of events) this.applyEvent(event);
     for (const event of events) await this.bus.publish(Topic.MarginCalls, event);
-    return events;
-  }
-
-  /** One unit the engine cannot value (e.g. no market for its underlying) must not stop the others. */
-  private safely(id: string, work: () => void): void {
-    try {
-      work();
-    } catch (error) {
-      this.logger.warn({ err: error, unit: id }, "margin unit not evaluated");
+    const published = performance.now();
+    await this.store.saveRatios(evaluations, asOf);
+    this.logger.debug(
+      {
+        units: evaluations.length,
+        events: events.length,
+        conflicts: conflicts.length,
+        computeMs: Math.round(computed - started),
+        recordMs: Math.round(recorded - computed),
+        publishMs: Math.round(published - recorded),
+        snapshotMs: Math.round(performance.now() - published),
+      },
+      "margin evaluation",
+    );
+    if (conflicts.length === 0 || !retry) return events;
+    // Another instance stored a change first: take its level and judge once more.
+    for (const kind of ["account", "portfolio"] as const) {
+      const ids = conflicts.filter((c) => c.kind === kind).map((c) => c.id);
+      if (ids.length === 0) continue;
+      for (const row of await this.store.levels(kind, ids)) {
+        this.cache.applyLevel(kind, row.id, { level: row.marginLevel, version: row.levelVersion });
+      }
     }
+    const again = accounts.filter((a) => conflicts.some((c) => c.id === a.id || c.id === a.portfolioId));
+    return [...events, ...(await this.evaluate(ctx, again, false))];
   }
 }

@@ -156,6 +156,28 @@ describe(`risk through the API on ${TEST_DB}`, () => {
     expect(withdraw.balances).toEqual([{ asset: "USDC", amount: "2000" }]);
   });
 
+  it("lists accounts riskiest first across cursor pages, matching their live margin ratios", async () => {
+    // Spread the ratios further: three short perps on 10 000 USDC (ρ 0.3), and an empty account.
+    await perpBook("BTC-PERP", -3);
+    await createAccount(api, clientId, "empty");
+    const PAGE = `query($after: String) { accounts(first: 3, after: $after, orderBy: MARGIN_RATIO_DESC) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { id margin { ratio level } } } } }`;
+    const seen: { id: string; ratio: number | null; level: string }[] = [];
+    let after: string | null = null;
+    let total = 0;
+    do {
+      const { accounts } = await api.ok(PAGE, { after });
+      total = accounts.totalCount;
+      seen.push(...accounts.edges.map((e: { node: { id: string; margin: { ratio: number | null; level: string } } }) => ({ id: e.node.id, ...e.node.margin })));
+      after = accounts.pageInfo.hasNextPage ? accounts.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen.map((s) => s.id)).size).toBe(total);
+    // Under water (null ratio, ∞) first, then descending; an empty account (nothing owed) ranks as 0.
+    const rank = (s: { ratio: number | null; level: string }) => s.ratio ?? (s.level === "HEALTHY" ? 0 : Infinity);
+    for (let i = 1; i < seen.length; i++) expect(rank(seen[i - 1]) + 1e-12).toBeGreaterThanOrEqual(rank(seen[i]));
+  });
+
   it("reads a page of accounts with positions and risk in a constant number of SQL statements (≤ 6)", async () => {
     const prisma = api.server.services.db.prisma;
     const [perp] = await prisma.instrument.findMany({ where: { symbol: "BTC-PERP" } });

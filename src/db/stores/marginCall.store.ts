@@ -1,26 +1,36 @@
 import type { MarginLevel, PrismaClient } from "../../generated/prisma/client.js";
 import type { MarginCallEvent } from "../../monitor/events.js";
 
+export type UnitKind = "account" | "portfolio";
+
 /** A unit's evaluation: its snapshot ratio, and a level change when there is one. */
 export interface UnitEvaluation {
-  kind: "account" | "portfolio";
+  kind: UnitKind;
   id: string;
   clientId: string;
-  /** maintenance / equity under the unit's own model; Infinity when under water. */
+  /** maintenance / equity under the unit's own model (0 when nothing is owed); Infinity when under water. */
   ratio: number;
   equity: number;
   maintenance: number;
   change: { from: MarginLevel; to: MarginLevel; version: number } | null;
 }
 
-/** Serialises monitor writes so sequences commit in order: a reader never sees 7 before 6. */
+export interface RecordResult {
+  events: MarginCallEvent[];
+  /** Changes not applied: the unit's level moved on since it was read (another instance got there first). */
+  conflicts: { kind: UnitKind; id: string }[];
+}
+
+/** Serialises level changes so sequences commit in order: a reader never sees 7 before 6. */
 const EVENT_LOCK_ID = 72707370;
+const TABLE: Record<UnitKind, string> = { account: "Account", portfolio: "Portfolio" };
 
 interface EventRow {
   sequence: number;
   clientId: string;
   accountId: string | null;
   portfolioId: string | null;
+  unitVersion: number;
   level: MarginLevel;
   previousLevel: MarginLevel;
   ratio: number | null;
@@ -30,7 +40,8 @@ interface EventRow {
   createdAt: Date;
 }
 
-const toEvent = (row: EventRow): MarginCallEvent => ({ ...row, sequence: Number(row.sequence) });
+const toEvent = (row: EventRow): MarginCallEvent => ({ ...row, sequence: Number(row.sequence), unitVersion: Number(row.unitVersion) });
+/** float8 as text, so Infinity (an under-water unit) survives the driver. */
 const floatText = (v: number) => (Number.isFinite(v) ? String(v) : v > 0 ? "Infinity" : "-Infinity");
 
 export interface EventFilter {
@@ -41,63 +52,89 @@ export interface EventFilter {
   first: number;
 }
 
-/** The append-only margin-call log and the per-unit level/ratio snapshot it goes with. */
+/** The append-only margin-call log, the units' levels it goes with, and their ratio snapshot. */
 export class MarginCallStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
-   * In one transaction: every unit's snapshot ratio, and for each level change the
-   * unit's new level (only if its version is still the one evaluated — another
-   * instance that got there first wins) with its event. Returns the stored events.
+   * In one transaction, for each level change: the unit's new level, only if its version
+   * is still the one evaluated, and its event. A handful of statements however many
+   * units change.
    */
-  async record(units: UnitEvaluation[], asOf: Date): Promise<MarginCallEvent[]> {
-    const changes = units.filter((u) => u.change);
+  async recordChanges(changes: UnitEvaluation[], asOf: Date): Promise<RecordResult> {
+    if (changes.length === 0) return { events: [], conflicts: [] };
     return this.prisma.$transaction(async (tx) => {
-      // One monitor write at a time: sequences commit in order and row locks cannot deadlock.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVENT_LOCK_ID})`;
+      const events: MarginCallEvent[] = [];
+      const conflicts: RecordResult["conflicts"] = [];
       for (const kind of ["account", "portfolio"] as const) {
-        const rows = units.filter((u) => u.kind === kind);
+        const rows = changes.filter((c) => c.kind === kind && c.change);
         if (rows.length === 0) continue;
-        const table = kind === "account" ? "Account" : "Portfolio";
-        await tx.$executeRawUnsafe(
-          `UPDATE "${table}" AS t SET "marginRatio" = v.ratio, "riskAsOf" = $3
-           FROM unnest($1::uuid[], $2::float8[]) AS v(id, ratio) WHERE t.id = v.id`,
+        const moved = await tx.$queryRawUnsafe<{ id: string }[]>(
+          `UPDATE "${TABLE[kind]}" AS t SET "marginLevel" = v.level::"MarginLevel", "levelVersion" = t."levelVersion" + 1
+           FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) AS v(id, level, version, previous)
+           WHERE t.id = v.id AND t."levelVersion" = v.version AND t."marginLevel" = v.previous::"MarginLevel"
+           RETURNING t.id`,
           rows.map((r) => r.id),
-          rows.map((r) => floatText(r.ratio)),
+          rows.map((r) => r.change!.to),
+          rows.map((r) => r.change!.version),
+          rows.map((r) => r.change!.from),
+        );
+        const applied = new Set(moved.map((m) => m.id));
+        const stored = rows.filter((r) => applied.has(r.id));
+        for (const r of rows) if (!applied.has(r.id)) conflicts.push({ kind, id: r.id });
+        if (stored.length === 0) continue;
+        // unnest keeps array order, and so do the sequences it is given.
+        const inserted = await tx.$queryRawUnsafe<EventRow[]>(
+          `INSERT INTO "MarginCall" ("clientId", "${kind}Id", "unitVersion", level, "previousLevel", ratio, equity, maintenance, "asOf")
+           SELECT v.client, v.id, v.version, v.level::"MarginLevel", v.previous::"MarginLevel", v.ratio, v.equity, v.maintenance, $9
+           FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::float8[])
+             WITH ORDINALITY AS v(client, id, version, level, previous, ratio, equity, maintenance, n)
+           ORDER BY v.n
+           RETURNING sequence, "clientId", "accountId", "portfolioId", "unitVersion", level, "previousLevel", ratio, equity, maintenance, "asOf", "createdAt"`,
+          stored.map((r) => r.clientId),
+          stored.map((r) => r.id),
+          stored.map((r) => r.change!.version + 1),
+          stored.map((r) => r.change!.to),
+          stored.map((r) => r.change!.from),
+          stored.map((r) => (Number.isFinite(r.ratio) ? r.ratio : null)),
+          stored.map((r) => r.equity),
+          stored.map((r) => r.maintenance),
           asOf,
         );
+        events.push(...inserted.map(toEvent));
       }
-      if (changes.length === 0) return [];
-      const events: MarginCallEvent[] = [];
-      for (const unit of changes) {
-        const { from, to, version } = unit.change!;
-        const table = unit.kind === "account" ? "Account" : "Portfolio";
-        const moved = await tx.$executeRawUnsafe(
-          `UPDATE "${table}" SET "marginLevel" = $1::"MarginLevel", "levelVersion" = "levelVersion" + 1
-           WHERE id = $2::uuid AND "levelVersion" = $3 AND "marginLevel" = $4::"MarginLevel"`,
-          to, unit.id, version, from,
-        );
-        if (moved === 0) continue;
-        const [row] = await tx.$queryRawUnsafe<EventRow[]>(
-          `INSERT INTO "MarginCall" ("clientId", "accountId", "portfolioId", "unitVersion", level, "previousLevel", ratio, equity, maintenance, "asOf")
-           VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::"MarginLevel", $6::"MarginLevel", $7::float8, $8, $9, $10)
-           RETURNING sequence, "clientId", "accountId", "portfolioId", level, "previousLevel", ratio, equity, maintenance, "asOf", "createdAt"`,
-          unit.clientId,
-          unit.kind === "account" ? unit.id : null,
-          unit.kind === "portfolio" ? unit.id : null,
-          version + 1, to, from,
-          Number.isFinite(unit.ratio) ? unit.ratio : null,
-          unit.equity, unit.maintenance, asOf,
-        );
-        events.push(toEvent(row));
-      }
-      return events;
+      events.sort((a, b) => a.sequence - b.sequence);
+      return { events, conflicts };
     }, { timeout: 60_000, maxWait: 10_000 });
+  }
+
+  /** Stores the units' ratios for the riskiest-first listing (one statement per kind). */
+  async saveRatios(units: UnitEvaluation[], asOf: Date): Promise<void> {
+    for (const kind of ["account", "portfolio"] as const) {
+      const rows = units.filter((u) => u.kind === kind);
+      if (rows.length === 0) continue;
+      await this.prisma.$executeRawUnsafe(
+        `UPDATE "${TABLE[kind]}" AS t SET "marginRatio" = v.ratio, "riskAsOf" = $3
+         FROM unnest($1::uuid[], $2::float8[]) AS v(id, ratio) WHERE t.id = v.id AND t."marginRatio" IS DISTINCT FROM v.ratio`,
+        rows.map((r) => r.id),
+        rows.map((r) => floatText(r.ratio)),
+        asOf,
+      );
+    }
+  }
+
+  /** Current level and version of some units (after a conflict). */
+  async levels(kind: UnitKind, ids: string[]): Promise<{ id: string; marginLevel: MarginLevel; levelVersion: number }[]> {
+    const select = { id: true, marginLevel: true, levelVersion: true } as const;
+    return kind === "account"
+      ? this.prisma.account.findMany({ where: { id: { in: ids } }, select })
+      : this.prisma.portfolio.findMany({ where: { id: { in: ids } }, select });
   }
 
   /** Stored events after a sequence, oldest first. */
   async list(filter: EventFilter): Promise<MarginCallEvent[]> {
-    const rows = await this.prisma.marginCall.findMany({
+    return this.prisma.marginCall.findMany({
       where: {
         sequence: { gt: filter.afterSequence ?? 0 },
         clientId: filter.clientId ?? undefined,
@@ -106,7 +143,6 @@ export class MarginCallStore {
       orderBy: { sequence: "asc" },
       take: filter.first,
     });
-    return rows.map((r) => ({ ...r, level: r.level, previousLevel: r.previousLevel }));
   }
 
   /** Highest stored sequence (0 when none). */
