@@ -15,7 +15,7 @@ import { InstrumentResolver } from "./instrument/instrument.resolver.js";
 import { LedgerResolver } from "./ledger/ledger.resolver.js";
 import { MarginCallResolver } from "./marginCall/marginCall.resolver.js";
 import { MarketResolver } from "./market/market.resolver.js";
-import { AccountRiskResolver } from "./risk/accountRisk.resolver.js";
+import { AccountRiskFieldsResolver, AccountRiskResolver } from "./risk/accountRisk.resolver.js";
 import { PortfolioRiskResolver } from "./risk/portfolioRisk.resolver.js";
 import { RiskQueryResolver } from "./risk/riskQuery.resolver.js";
 import { RiskSnapshotResolver } from "./risk/riskSnapshot.resolver.js";
@@ -29,6 +29,7 @@ export const resolvers = [
   InstrumentResolver,
   MarketResolver,
   LedgerResolver,
+  AccountRiskFieldsResolver,
   AccountRiskResolver,
   PortfolioRiskResolver,
   RiskQueryResolver,

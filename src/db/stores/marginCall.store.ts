@@ -25,20 +25,8 @@ export interface RecordResult {
 const EVENT_LOCK_ID = 72707370;
 const TABLE: Record<UnitKind, string> = { account: "Account", portfolio: "Portfolio" };
 
-interface EventRow {
-  sequence: number;
-  clientId: string;
-  accountId: string | null;
-  portfolioId: string | null;
-  unitVersion: number;
-  level: MarginLevel;
-  previousLevel: MarginLevel;
-  ratio: number | null;
-  equity: number;
-  maintenance: number;
-  asOf: Date;
-  createdAt: Date;
-}
+/** As returned by the driver: integer columns may come back as bigint. */
+type EventRow = Omit<MarginCallEvent, "sequence" | "unitVersion"> & { sequence: number | bigint; unitVersion: number | bigint };
 
 const toEvent = (row: EventRow): MarginCallEvent => ({ ...row, sequence: Number(row.sequence), unitVersion: Number(row.unitVersion) });
 /** float8 as text, so Infinity (an under-water unit) survives the driver. */

@@ -1,8 +1,9 @@
 import { Field, Float, InputType, ObjectType } from "type-graphql";
 import { OptionType } from "../enums.js";
 
+/** Terms shared by the calculator's inputs. */
 @InputType()
-export class OptionQuoteInput {
+abstract class OptionTermsInput {
   @Field(() => OptionType)
   optionType!: OptionType;
 
@@ -14,9 +15,6 @@ export class OptionQuoteInput {
 
   @Field(() => Float, { description: "Years." })
   timeToExpiry!: number;
-
-  @Field(() => Float, { description: "Annual, 0.5 = 50 %." })
-  volatility!: number;
 
   @Field(() => Float, { nullable: true, defaultValue: 0, description: "Continuously compounded, per year." })
   rate?: number;
@@ -26,27 +24,15 @@ export class OptionQuoteInput {
 }
 
 @InputType()
-export class ImpliedVolatilityInput {
-  @Field(() => OptionType)
-  optionType!: OptionType;
+export class OptionQuoteInput extends OptionTermsInput {
+  @Field(() => Float, { description: "Annual, 0.5 = 50 %." })
+  volatility!: number;
+}
 
-  @Field(() => Float)
-  spot!: number;
-
-  @Field(() => Float)
-  strike!: number;
-
-  @Field(() => Float, { description: "Years." })
-  timeToExpiry!: number;
-
+@InputType()
+export class ImpliedVolatilityInput extends OptionTermsInput {
   @Field(() => Float, { description: "Option premium, USD per underlying unit." })
   price!: number;
-
-  @Field(() => Float, { nullable: true, defaultValue: 0 })
-  rate?: number;
-
-  @Field(() => Float, { nullable: true, defaultValue: 0 })
-  dividendYield?: number;
 }
 
 @ObjectType("OptionQuote", { description: "vega per 0.01 vol, theta per calendar day, rho per 0.01 rate." })

@@ -2,8 +2,9 @@ import { Field, ID, InputType } from "type-graphql";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { DecimalScalar } from "../scalars.js";
 
+/** A cash movement of one asset; deposits and withdrawals take the same fields. */
 @InputType()
-export class DepositInput {
+abstract class CashMoveInput {
   @Field(() => ID)
   accountId!: string;
 
@@ -18,19 +19,10 @@ export class DepositInput {
 }
 
 @InputType()
-export class WithdrawInput {
-  @Field(() => ID)
-  accountId!: string;
+export class DepositInput extends CashMoveInput {}
 
-  @Field(() => String)
-  asset!: string;
-
-  @Field(() => DecimalScalar, { description: "Units of the asset; positive." })
-  amount!: Prisma.Decimal;
-
-  @Field(() => String, { nullable: true, description: "A retry with the same key and content applies once." })
-  idempotencyKey?: string | null;
-}
+@InputType()
+export class WithdrawInput extends CashMoveInput {}
 
 @InputType()
 export class RecordTradeInput {

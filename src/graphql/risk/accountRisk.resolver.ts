@@ -3,37 +3,16 @@ import type { Account } from "../../generated/prisma/client.js";
 import { BadInputError } from "../../domain/errors.js";
 import { AccountType } from "../book/account.type.js";
 import type { Context } from "../context.js";
-import { MarginModel, VarMethod } from "../enums.js";
-import { riskFields } from "./riskFields.js";
-import { LiquidationPointType, MarginType, UnderlyingGreeksType, VarResultType } from "./risk.types.js";
+import { VarMethod } from "../enums.js";
+import { riskFieldsResolver } from "./riskFields.resolver.js";
+import { VarResultType } from "./risk.types.js";
 
-/** An account's standalone risk (its own book, even when it belongs to a portfolio). */
+/** Equity, margin, Greeks and liquidation of an account's standalone book (even when it belongs to a portfolio). */
+export const AccountRiskFieldsResolver = riskFieldsResolver<Account>(AccountType, (ctx, account) => ctx.risk.accountUnit(account));
+
+/** An account's value at risk. */
 @Resolver(() => AccountType)
 export class AccountRiskResolver {
-  @FieldResolver(() => Float, { description: "USD: collateral after haircuts + perp/future unrealised P&L + option value." })
-  async equity(@Root() account: Account, @Ctx() ctx: Context): Promise<number> {
-    return riskFields.equity(ctx.risk, await ctx.risk.accountUnit(account));
-  }
-
-  @FieldResolver(() => MarginType, { description: "Under `model`, default the account's own (PORTFOLIO accounts → PORTFOLIO, others → STANDARD)." })
-  async margin(
-    @Root() account: Account,
-    @Ctx() ctx: Context,
-    @Arg("model", () => MarginModel, { nullable: true }) model?: MarginModel | null,
-  ): Promise<MarginType> {
-    return riskFields.margin(ctx.risk, await ctx.risk.accountUnit(account), model);
-  }
-
-  @FieldResolver(() => [UnderlyingGreeksType])
-  async greeks(@Root() account: Account, @Ctx() ctx: Context): Promise<UnderlyingGreeksType[]> {
-    return riskFields.greeks(ctx.risk, await ctx.risk.accountUnit(account));
-  }
-
-  @FieldResolver(() => [LiquidationPointType], { description: "One per underlying with positions or non-stable collateral." })
-  async liquidation(@Root() account: Account, @Ctx() ctx: Context): Promise<LiquidationPointType[]> {
-    return riskFields.liquidation(ctx.risk, await ctx.risk.accountUnit(account));
-  }
-
   @FieldResolver(() => VarResultType, {
     description: "Value at risk and expected shortfall, USD (positive = loss), over daily returns ending on the market's valuation date.",
   })
