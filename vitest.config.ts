@@ -11,8 +11,6 @@ export default defineConfig({
     alias: [
       { find: /^graphql$/, replacement: `${graphqlCjsDir}index.js` },
       { find: /^graphql\/(.+)$/, replacement: `${graphqlCjsDir}$1` },
-      // Its ESM build imports graphql/index.mjs by name; its CommonJS build shares the realm above.
-      { find: /^graphql-query-complexity$/, replacement: require.resolve("graphql-query-complexity") },
     ],
   },
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },

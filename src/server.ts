@@ -6,10 +6,8 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import type { GraphQLError, GraphQLFormattedError } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
+import type { GraphQLFormattedError } from "graphql";
 import { pino, type Logger } from "pino";
-import { WebSocketServer } from "ws";
 import { Authenticator } from "./auth/authenticate.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
@@ -20,8 +18,8 @@ import { formatError } from "./graphql/errors.js";
 import { limitsPlugin } from "./graphql/limits/apolloLimits.js";
 import { RateLimiter } from "./graphql/limits/rateLimiter.js";
 import { beforeExecutionError, jsonBodyErrors } from "./graphql/limits/requestErrors.js";
-import { guardWsOperation } from "./graphql/limits/wsLimits.js";
 import { getSchema } from "./graphql/schema.js";
+import { attachWebSocket } from "./graphql/wsServer.js";
 import { InProcessEventBus, RedisEventBus, type EventBus } from "./monitor/eventBus.js";
 import { mountMetrics } from "./metrics.js";
 import { Topic } from "./monitor/events.js";
@@ -58,28 +56,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
   const onUnexpected = (error: unknown) => logger.error({ err: error }, "unexpected error");
   const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, onUnexpected);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
-  const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
-    {
-      schema,
-      connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
-      onConnect: async (ctx) => {
-        try {
-          ctx.extra.context = createContext(services, await authenticator.authenticate(ctx.connectionParams?.authorization));
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      onSubscribe: (ctx, _id, payload) => guardWsOperation(schema, ctx.extra.context!.principal, payload, config, rateLimiter),
-      context: (ctx) => createContext(services, ctx.extra.context!.principal),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e) as GraphQLError),
-      // Results (including a subscription refused at its start) carry coded, masked errors as on HTTP.
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => format(e.toJSON(), e) as GraphQLError) } : result,
-    },
-    wsServer,
-  );
+  const wsCleanup = attachWebSocket(httpServer, { schema, services, authenticator, rateLimiter, config, format });
 
   const apollo = new ApolloServer<Context>({
     schema,

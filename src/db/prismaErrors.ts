@@ -13,10 +13,34 @@ export function isRetryableTransactionError(error: unknown): boolean {
   return false;
 }
 
-/** True when the database could not be reached or the connection broke mid-request. */
+/** Prisma codes for an unreachable or dropped database, a pool timeout, or too many connections. */
+const CONNECTION_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2037"]);
+/** SQLSTATEs of the same: connection exceptions (class 08), shutdowns and restarts (57P01–57P03), too many connections. */
+const CONNECTION_SQLSTATE = /^(08|57P0[123]$|53300$)/;
+/** Socket errors of node and pg; `pg` reports a dropped connection and a pool timeout with messages only. */
+const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"]);
+const DRIVER_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Can't reach database server|Server has closed the connection/i;
+
+/** The SQLSTATE a driver adapter error carries in its cause, when Prisma wrapped one. */
+function adapterSqlState(error: Prisma.PrismaClientKnownRequestError): string | undefined {
+  const cause = (error.meta?.driverAdapterError as { cause?: { originalCode?: unknown } } | undefined)?.cause;
+  return typeof cause?.originalCode === "string" ? cause.originalCode : undefined;
+}
+
+/**
+ * True when the database could not be reached or the connection broke mid-request,
+ * however it surfaces: a Prisma error (known codes, a wrapped SQLSTATE, or an unknown
+ * error with pg's message) or a raw pg / socket error from the pool beside Prisma.
+ */
 export function isConnectionFailure(error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientInitializationError) return true;
-  if (error instanceof Prisma.PrismaClientKnownRequestError) return ["P1001", "P1002", "P1008", "P1017", "P2024"].includes(error.code);
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P03", "08006", "08001"].includes(code);
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    const sqlState = adapterSqlState(error);
+    return CONNECTION_CODES.has(error.code) || (sqlState !== undefined && CONNECTION_SQLSTATE.test(sqlState)) || DRIVER_MESSAGE.test(error.message);
+  }
+  if (error instanceof Prisma.PrismaClientUnknownRequestError) return DRIVER_MESSAGE.test(error.message);
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") return SOCKET_CODES.has(code) || CONNECTION_SQLSTATE.test(code);
+  return DRIVER_MESSAGE.test(error.message);
 }

@@ -2,6 +2,7 @@ import type { AuditLog, Prisma } from "../generated/prisma/client.js";
 import type { AuditStore } from "../db/stores/audit.store.js";
 import { pageSize, type Page } from "./book.service.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { toStorableText } from "./validate.js";
 
 /** Longest argument summary kept per entry (characters of JSON). */
 export const MAX_AUDIT_INPUT_CHARS = 2048;
@@ -19,10 +20,12 @@ interface AuditCursor {
 }
 const isAuditCursor = (v: unknown): v is AuditCursor => typeof v === "object" && v !== null && Number.isSafeInteger((v as AuditCursor).id);
 
-/** The arguments as JSON, or their first characters when longer than the limit. */
+/** The arguments as JSON (text made storable), or their first characters when longer than the limit. */
 export function summarizeInput(args: unknown): Prisma.InputJsonValue {
-  const text = JSON.stringify(args ?? {});
-  return text.length <= MAX_AUDIT_INPUT_CHARS ? (JSON.parse(text) as Prisma.InputJsonValue) : { truncated: text.slice(0, MAX_AUDIT_INPUT_CHARS) };
+  const text = JSON.stringify(args ?? {}, (_key, value: unknown) => (typeof value === "string" ? toStorableText(value) : value));
+  if (text.length <= MAX_AUDIT_INPUT_CHARS) return JSON.parse(text) as Prisma.InputJsonValue;
+  // The cut may split a surrogate pair.
+  return { truncated: toStorableText(text.slice(0, MAX_AUDIT_INPUT_CHARS)) };
 }
 
 /** Records every mutation attempt and pages through the trail, newest first. */

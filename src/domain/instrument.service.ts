@@ -2,7 +2,7 @@ import { Prisma, type Instrument, type InstrumentKind, type OptionType } from ".
 import type { ReferenceStore } from "../db/stores/reference.store.js";
 import { isUniqueViolation } from "../db/prismaErrors.js";
 import { BadInputError, ConflictError } from "./errors.js";
-import { requirePositive, requireRange, requireText } from "./validate.js";
+import { requireRange, requireStorablePositive, requireText } from "./validate.js";
 
 export interface CreateInstrument {
   symbol: string;
@@ -50,7 +50,7 @@ export class InstrumentService {
     if (!SYMBOL.test(symbol)) throw new BadInputError(`symbol ${JSON.stringify(symbol)} may hold only A–Z, 0–9 and . _ : -`);
     const underlying = await this.store.underlying(input.underlying);
     if (!underlying) throw new BadInputError(`unknown underlying ${JSON.stringify(input.underlying)}`);
-    const contractSize = requirePositive("contractSize", input.contractSize ?? 1);
+    const contractSize = requireStorablePositive("contractSize", input.contractSize ?? 1);
     for (const [name, rate] of [["initialMarginRate", input.initialMarginRate], ["maintenanceMarginRate", input.maintenanceMarginRate]] as const) {
       if (rate !== null && rate !== undefined) requireRange(name, rate, 1e-6, 1);
     }
@@ -78,7 +78,7 @@ export class InstrumentService {
     }
     if (kind === "OPTION") {
       if (input.strike == null) throw new BadInputError("an OPTION needs a strike");
-      requirePositive("strike", input.strike);
+      requireStorablePositive("strike", input.strike);
       if (!input.optionType) throw new BadInputError("an OPTION needs an optionType (CALL or PUT)");
     }
     return {

@@ -1,7 +1,7 @@
 import { Prisma, type MarketState } from "../generated/prisma/client.js";
 import type { ReferenceStore } from "../db/stores/reference.store.js";
 import { BadInputError } from "./errors.js";
-import { requirePositive, requireRange } from "./validate.js";
+import { requireRange, requireStorablePositive } from "./validate.js";
 
 export interface MarketUpdate {
   underlying: string;
@@ -45,7 +45,7 @@ export class MarketService {
   private async validated(input: MarketUpdate): Promise<Omit<MarketState, "updatedAt">> {
     const underlying = await this.store.underlying(input.underlying);
     if (!underlying) throw new BadInputError(`unknown underlying ${JSON.stringify(input.underlying)}`);
-    requirePositive("spot", input.spot);
+    requireStorablePositive("spot", input.spot);
     if (input.volatility != null) requireRange("volatility", input.volatility, 1e-4, 10);
     if (input.rate != null) requireRange("rate", input.rate, -1, 1);
     if (input.asOf != null && Number.isNaN(input.asOf.getTime())) throw new BadInputError("asOf is not a valid time");

@@ -34,9 +34,32 @@ export function requireRange(name: string, value: number, min: number, max: numb
   return value;
 }
 
+/**
+ * Prices, strikes and sizes are stored as Decimal(38,18): under 1e20 with 18 decimals.
+ * This range keeps them storable with at least six significant digits.
+ */
+const STORABLE_MIN = 1e-12;
+const STORABLE_MAX = 1e15;
+
+export function requireStorablePositive(name: string, value: number): number {
+  return requireRange(name, value, STORABLE_MIN, STORABLE_MAX);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** IDs are UUIDs; anything else cannot name a stored row. */
 export function isUuid(value: string): boolean {
   return UUID.test(value);
+}
+
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** PostgreSQL text cannot hold NUL, and a lone surrogate is not Unicode: such text cannot be stored as given. */
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
+/** The text with NULs and lone surrogates replaced by U+FFFD (for logs and summaries of refused input). */
+export function toStorableText(text: string): string {
+  return text.replace(new RegExp(UNSTORABLE.source, "g"), "\ufffd");
 }

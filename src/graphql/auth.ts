@@ -25,27 +25,3 @@ export function clientScope(principal: Principal, requested: string | null | und
   if (requested && requested !== principal.clientId) return "00000000-0000-0000-0000-000000000000";
   return principal.clientId;
 }
-
-/** Where an event's owner is found: the request's (or connection's) batch loaders fit. */
-export interface OwnerLookup {
-  account: { load(id: string): Promise<{ clientId: string } | null> };
-  portfolio: { load(id: string): Promise<{ clientId: string } | null> };
-}
-
-/**
- * Whether a margin-call event may reach this principal: ADMIN and RISK see all; a CLIENT
- * key only events of its own client's accounts and portfolios. The event's clientId is
- * used when it carries one, else its unit's owner is looked up.
- */
-export async function canSeeEvent(
-  principal: Principal,
-  event: { clientId?: string | null; accountId: string | null; portfolioId: string | null },
-  owners: OwnerLookup,
-): Promise<boolean> {
-  if (principal.role !== "CLIENT") return true;
-  if (event.clientId) return canSee(principal, event.clientId);
-  const unit = event.accountId
-    ? await owners.account.load(event.accountId)
-    : event.portfolioId ? await owners.portfolio.load(event.portfolioId) : null;
-  return unit !== null && canSee(principal, unit.clientId);
-}

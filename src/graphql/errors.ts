@@ -31,16 +31,21 @@ function unwrap(error: unknown): unknown {
 }
 
 /**
- * The client-facing code of an error. `reported` is the code graphql-js or Apollo put on
- * it; graphql-js coercion errors for variables carry none: they are bad input.
+ * The client-facing code of an error (as thrown, or as graphql-js located it). A
+ * GraphQLError with no code of its own is graphql-js refusing the request before
+ * execution (variable coercion, e.g. its cap of 50 variable errors): bad input. During
+ * execution (it has a path) the same is a bug, e.g. a value that cannot be serialized.
  */
-export function errorCode(original: unknown, reported: unknown = original instanceof GraphQLError ? original.extensions?.code : undefined): string {
+export function errorCode(error: unknown): string {
+  const original = unwrap(error);
   if (original instanceof DomainError) return original.code;
   if (original instanceof EngineInputError) return "BAD_USER_INPUT";
   if (isConnectionFailure(original)) return "SERVICE_UNAVAILABLE";
-  if (typeof reported === "string" && PASS_THROUGH.has(reported)) return reported;
-  if (original instanceof GraphQLError && original.originalError === undefined && reported === undefined) return "BAD_USER_INPUT";
-  return "INTERNAL_SERVER_ERROR";
+  if (!(original instanceof GraphQLError)) return "INTERNAL_SERVER_ERROR";
+  const code = original.extensions?.code;
+  if (typeof code === "string") return PASS_THROUGH.has(code) ? code : "INTERNAL_SERVER_ERROR";
+  const located = error instanceof GraphQLError && error.path !== undefined;
+  return located || original.originalError !== undefined ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT";
 }
 
 /**
@@ -50,7 +55,7 @@ export function errorCode(original: unknown, reported: unknown = original instan
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, onUnexpected: (e: unknown) => void): GraphQLFormattedError {
   const original = unwrap(error);
-  const code = errorCode(original, formatted.extensions?.code);
+  const code = errorCode(error);
   if (original instanceof DomainError) return coded(formatted, code, original.message, original.details);
   if (original instanceof EngineInputError) return coded(formatted, code, original.message);
   switch (code) {

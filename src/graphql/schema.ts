@@ -6,6 +6,7 @@ import { ApiKeyResolver } from "./apiKey/apiKey.resolver.js";
 import { AuditResolver } from "./audit/audit.resolver.js";
 import { auditMutations } from "./audit/auditMutations.js";
 import { authChecker } from "./auth.js";
+import { rejectUnstorableText } from "./textInput.js";
 import { AccountResolver } from "./book/account.resolver.js";
 import { CalculatorResolver } from "./calculator/calculator.resolver.js";
 import { ClientResolver } from "./book/client.resolver.js";
@@ -51,6 +52,8 @@ export function getSchema(): Promise<GraphQLSchema> {
     // type-graphql insists on a PubSub before it builds Subscription fields; ours resolve
     // through their own `subscribe` (the monitor's event bus), so this one stays idle.
     pubSub: createPubSub(),
-  }).then(auditMutations);
+  })
+    .then(rejectUnstorableText)
+    .then(auditMutations);
   return schema;
 }

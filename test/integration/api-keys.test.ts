@@ -101,13 +101,13 @@ describe(`API keys on ${TEST_DB}`, () => {
     const { id, secret } = await createApiKey(api, "CLIENT", clientId);
     await api.ok(WHO_AM_I, {}, secret);
     // The write is not on the request's path: poll briefly.
-    let listed: { id: string; lastUsedAt: string | null }[] = [];
+    let listed: { id: string; clientId: string; lastUsedAt: string | null }[] = [];
     for (let i = 0; i < 20 && !listed.find((k) => k.id === id)?.lastUsedAt; i++) {
       listed = (await api.ok(API_KEYS, { clientId })).apiKeys;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect(listed.find((k) => k.id === id)?.lastUsedAt).not.toBeNull();
-    expect(listed.every((k: { clientId: string }) => k.clientId === clientId)).toBe(true);
+    expect(listed.every((k) => k.clientId === clientId)).toBe(true);
   });
 
   it("costs no SQL statement to authenticate a cached key", async () => {

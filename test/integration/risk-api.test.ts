@@ -166,7 +166,7 @@ describe(`risk through the API on ${TEST_DB}`, () => {
     let after: string | null = null;
     let total = 0;
     do {
-      const { accounts } = await api.ok(PAGE, { after });
+      const { accounts }: { accounts: any } = await api.ok(PAGE, { after });
       total = accounts.totalCount;
       seen.push(...accounts.edges.map((e: { node: { id: string; margin: { ratio: number | null; level: string } } }) => ({ id: e.node.id, ...e.node.margin })));
       after = accounts.pageInfo.hasNextPage ? accounts.pageInfo.endCursor : null;

@@ -1,5 +1,7 @@
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from "graphql";
-import { getComplexity } from "graphql-query-complexity";
+// Its ESM build imports graphql/index.mjs: a second graphql realm beside the CommonJS one
+// type-graphql and Apollo use. The CommonJS build shares theirs.
+import { getComplexity } from "graphql-query-complexity/cjs";
 import type { Config } from "../../config.js";
 import { riskCostEstimator } from "./queryCost.js";
 
@@ -16,7 +18,7 @@ interface Shape {
   aliases: number;
 }
 
-export function limitError(message: string): GraphQLError {
+function limitError(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
 }
 

@@ -1,5 +1,5 @@
 import { getNullableType, isListType, type GraphQLField } from "graphql";
-import type { ComplexityEstimator } from "graphql-query-complexity";
+import type { ComplexityEstimator } from "graphql-query-complexity/cjs";
 import { DEFAULT_PAGE_SIZE } from "../../domain/book.service.js";
 
 /**
