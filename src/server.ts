@@ -100,6 +100,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
   );
 
   const stopPeriodic = services.monitor.startPeriodic(config.monitorIntervalMs);
+  services.monitor.warm().catch((error: unknown) => logger.error({ err: error }, "margin monitor cache not loaded"));
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const { port } = httpServer.address() as AddressInfo;

@@ -16,6 +16,7 @@ import { InstrumentService } from "./domain/instrument.service.js";
 import { LedgerService } from "./domain/ledger.service.js";
 import { MarketService } from "./domain/market.service.js";
 import { RiskService } from "./domain/risk.service.js";
+import { RiskResultCache } from "./domain/riskResultCache.js";
 import type { EventBus } from "./monitor/eventBus.js";
 import { MarginMonitor } from "./monitor/marginMonitor.js";
 
@@ -52,6 +53,8 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
       reevaluate(`account ${accountId}`, () => monitor.evaluateAccounts([accountId])),
     ),
     risk,
+    /** Engine results by content, shared by all requests. */
+    riskResults: new RiskResultCache(),
     monitor,
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Account, Balance, Instrument, Portfolio, Position } from "../generated/prisma/client.js";
 import { defaultRiskParams } from "../engine/riskParams.js";
 import type {
@@ -28,6 +29,8 @@ export interface MarketContext {
   market: Market;
   params: RiskParamsLookup;
   assets: Map<string, { haircut: number; underlying: string | null }>;
+  /** Digest of the reference snapshot: equal digests, equal markets, parameters and assets. */
+  fingerprint: string;
 }
 
 export function marketContext(snapshot: ReferenceSnapshot): MarketContext {
@@ -40,6 +43,7 @@ export function marketContext(snapshot: ReferenceSnapshot): MarketContext {
     market: { asOfMs, quotes },
     params: (underlying) => params.get(underlying) ?? defaultRiskParams(underlying),
     assets: new Map(snapshot.assets.map((a) => [a.symbol, { haircut: a.haircut, underlying: a.underlying }])),
+    fingerprint: createHash("sha1").update(JSON.stringify(snapshot)).digest("base64url"),
   };
 }
 

@@ -88,12 +88,17 @@ export class MarginMonitor {
     return run;
   }
 
+  /** Loads the book cache ahead of the first tick (in the background at start). */
+  warm(): Promise<void> {
+    return this.serialized(async () => this.cache.refresh(await this.risk.marketContext()));
+  }
+
   /** After a market update: every unit exposed to the underlyings that moved. */
   onMarketChanged(underlyings: string[]): Promise<MarginCallEvent[]> {
     return this.serialized(async () => {
       const ctx = await this.risk.marketContext();
       await this.cache.refresh(ctx);
-      return this.evaluate(ctx, this.cache.exposedTo(underlyings));
+      return this.evaluate(ctx, this.cache.exposedTo(underlyings), { deferSnapshot: true });
     });
   }
 
@@ -153,7 +158,16 @@ export class MarginMonitor {
     return units;
   }
 
-  private async evaluate(ctx: MarketContext, accounts: CachedAccount[], retry = true): Promise<MarginCallEvent[]> {
+  /**
+   * `deferSnapshot`: write the ratio snapshot after returning (queued behind this
+   * evaluation), so a market tick answers once its events are stored and published; the
+   * riskiest-first listing then trails the tick by that write.
+   */
+  private async evaluate(
+    ctx: MarketContext,
+    accounts: CachedAccount[],
+    options: { deferSnapshot?: boolean; retry?: boolean } = {},
+  ): Promise<MarginCallEvent[]> {
     const started = performance.now();
     const units = this.unitsOf(accounts);
     const instruments = new Map(units.flatMap((u) => u.input.positions.map((p) => [p.instrument.symbol, p.instrument] as const)));
@@ -188,22 +202,28 @@ export class MarginMonitor {
     const recorded = performance.now();
     // Our own events reach us through the bus too, but maybe later (Redis): apply them now.
     for (const event of events) this.applyEvent(event);
-    for (const event of events) await this.bus.publish(Topic.MarginCalls, event);
+    // Sent together (Redis pipelines them in order); subscribers reorder by sequence anyway.
+    await Promise.all(events.map((event) => this.bus.publish(Topic.MarginCalls, event)));
     const published = performance.now();
-    await this.store.saveRatios(evaluations, asOf);
-    this.logger.debug(
-      {
-        units: evaluations.length,
-        events: events.length,
-        conflicts: conflicts.length,
-        computeMs: Math.round(computed - started),
-        recordMs: Math.round(recorded - computed),
-        publishMs: Math.round(published - recorded),
-        snapshotMs: Math.round(performance.now() - published),
-      },
-      "margin evaluation",
-    );
-    if (conflicts.length === 0 || !retry) return events;
+    const timings = {
+      units: evaluations.length,
+      events: events.length,
+      conflicts: conflicts.length,
+      computeMs: Math.round(computed - started),
+      recordMs: Math.round(recorded - computed),
+      publishMs: Math.round(published - recorded),
+    };
+    const snapshot = async () => {
+      const begun = performance.now();
+      await this.store.saveRatios(evaluations, asOf);
+      this.logger.debug({ ...timings, snapshotMs: Math.round(performance.now() - begun) }, "margin evaluation");
+    };
+    if (options.deferSnapshot) {
+      void this.serialized(snapshot).catch((error: unknown) => this.logger.error({ err: error }, "ratio snapshot not written"));
+    } else {
+      await snapshot();
+    }
+    if (conflicts.length === 0 || options.retry === false) return events;
     // Another instance stored a change first: take its level and judge once more.
     for (const kind of ["account", "portfolio"] as const) {
       const ids = conflicts.filter((c) => c.kind === kind).map((c) => c.id);
@@ -213,6 +233,6 @@ export class MarginMonitor {
       }
     }
     const again = accounts.filter((a) => conflicts.some((c) => c.id === a.id || c.id === a.portfolioId));
-    return [...events, ...(await this.evaluate(ctx, again, false))];
+    return [...events, ...(await this.evaluate(ctx, again, { ...options, retry: false }))];
   }
 }

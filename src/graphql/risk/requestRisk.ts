@@ -26,6 +26,7 @@ import {
 import { BadInputError, NotFoundError } from "../../domain/errors.js";
 import { instrumentSpec, marginUnitInput, type Holdings, type MarketContext } from "../../domain/marginUnit.js";
 import { toPriceHistory } from "../../domain/priceHistory.js";
+import { RiskResultCache } from "../../domain/riskResultCache.js";
 import { tradeEffects, type HeldPosition } from "../../domain/tradeEffects.js";
 import { SETTLEMENT_ASSET } from "../../db/stores/ledger.store.js";
 import type { Services } from "../../services.js";
@@ -37,6 +38,8 @@ export interface LoadedUnit {
   mode: MarginMode;
   input: MarginUnitInput;
   ctx: MarketContext;
+  /** Digest of the book and market: the key of its results in the process-wide cache. */
+  digest: string;
 }
 
 /** A hypothetical trade: price defaults to the instrument's mark. */
@@ -60,20 +63,21 @@ function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   return value;
 }
 
+/** A loaded unit, with the digest its results are cached under. */
+function loaded(key: string, mode: MarginMode, input: MarginUnitInput, ctx: MarketContext): LoadedUnit {
+  return { key, mode, input, ctx, digest: RiskResultCache.digest([ctx.fingerprint, input]) };
+}
+
 /**
- * Per-request risk memo: the market is read once, each unit's book is loaded once
- * (through the batch loaders) and each engine result is computed once, however many
- * fields and aliases ask for equity, margin, Greeks or liquidation of the same unit.
+ * Per-request risk: the market is read once, each unit's book is loaded once (through
+ * the batch loaders), and each engine result is computed once per content — in the
+ * process-wide RiskResultCache — however many fields, aliases and requests ask for the
+ * equity, margin, Greeks or liquidation of the same book on the same market.
  */
 export class RequestRisk {
   private context?: Promise<MarketContext>;
   private readonly units = new Map<string, Promise<LoadedUnit>>();
-  private readonly margins = new Map<string, MarginResult>();
-  private readonly greeks = new Map<string, UnderlyingGreeks[]>();
-  private readonly liquidations = new Map<string, LiquidationPoint[]>();
   private readonly histories = new Map<string, Promise<PriceHistory>>();
-  /** whatIf units are never shared: each gets its own memo key. */
-  private whatIfCount = 0;
 
   constructor(
     private readonly services: Services,
@@ -95,14 +99,17 @@ export class RequestRisk {
     const ids = [...new Set(holdings.flatMap((h) => h.positions.map((p) => p.instrumentId)))];
     const rows = await this.loaders.instrument.loadMany(ids);
     const instruments = new Map<string, Instrument>();
-    for (const row of rows) if (row && !(row instanceof Error)) instruments.set(row.id, row);
+    for (const row of rows) {
+      if (row instanceof Error) throw row;
+      if (row) instruments.set(row.id, row);
+    }
     return { holdings, instruments };
   }
 
   accountUnit(account: Account): Promise<LoadedUnit> {
     return memo(this.units, `account:${account.id}`, async () => {
       const [ctx, { holdings, instruments }] = await Promise.all([this.marketContext(), this.holdingsOf([account.id])]);
-      return { key: `account:${account.id}`, mode: account.marginMode, input: marginUnitInput(account.marginMode, holdings, instruments, ctx), ctx };
+      return loaded(`account:${account.id}`, account.marginMode, marginUnitInput(account.marginMode, holdings, instruments, ctx), ctx);
     });
   }
 
@@ -110,26 +117,26 @@ export class RequestRisk {
     return memo(this.units, `portfolio:${portfolio.id}`, async () => {
       const members = await this.loaders.portfolioMembers.load(portfolio.id);
       const [ctx, { holdings, instruments }] = await Promise.all([this.marketContext(), this.holdingsOf(members.map((m) => m.id))]);
-      return {
-        key: `portfolio:${portfolio.id}`,
-        mode: portfolio.marginMode,
-        input: marginUnitInput(portfolio.marginMode, holdings, instruments, ctx),
-        ctx,
-      };
+      return loaded(`portfolio:${portfolio.id}`, portfolio.marginMode, marginUnitInput(portfolio.marginMode, holdings, instruments, ctx), ctx);
     });
   }
 
   margin(unit: LoadedUnit, model: MarginModel = defaultModel(unit.mode)): MarginResult {
-    return memo(this.margins, `${unit.key}:${model}`, () => computeMargin(unit.input, unit.ctx.market, unit.ctx.params, model));
+    return this.results.get(`${unit.digest}:margin:${model}`, () => computeMargin(unit.input, unit.ctx.market, unit.ctx.params, model));
   }
 
   greeksOf(unit: LoadedUnit): UnderlyingGreeks[] {
-    return memo(this.greeks, unit.key, () => unitGreeks(unit.input, unit.ctx.market));
+    return this.results.get(`${unit.digest}:greeks`, () => unitGreeks(unit.input, unit.ctx.market));
   }
 
   liquidationOf(unit: LoadedUnit): LiquidationPoint[] {
+    // The unit's own model; `unit.input.mode` is part of the digest.
     const model = defaultModel(unit.mode);
-    return memo(this.liquidations, unit.key, () => liquidationPrices(unit.input, unit.ctx.market, unit.ctx.params, model));
+    return this.results.get(`${unit.digest}:liquidation:${model}`, () => liquidationPrices(unit.input, unit.ctx.market, unit.ctx.params, model));
+  }
+
+  private get results(): RiskResultCache {
+    return this.services.riskResults;
   }
 
   /** Daily closes of every underlying for a window ending on `toDate`, read once per request. */
@@ -213,11 +220,7 @@ export class RequestRisk {
       updatedAt: new Date(0),
     })).filter((p) => !p.quantity.isZero());
     const hypotheticalBalances = [...balances, { accountId: account.id, asset: SETTLEMENT_ASSET, amount: usdc, updatedAt: new Date(0) }];
-    return {
-      key: `whatIf:${++this.whatIfCount}`,
-      mode: account.marginMode,
-      input: marginUnitInput(account.marginMode, [{ balances: hypotheticalBalances, positions: hypotheticalPositions }], instruments, ctx),
-      ctx,
-    };
+    const input = marginUnitInput(account.marginMode, [{ balances: hypotheticalBalances, positions: hypotheticalPositions }], instruments, ctx);
+    return loaded(`whatIf:${account.id}`, account.marginMode, input, ctx);
   }
 }
