@@ -1,6 +1,7 @@
 import { Prisma, type Instrument, type MarginMode } from "../../generated/prisma/client.js";
 import { blackScholes } from "../../engine/blackScholes.js";
 import { realizedVolatility } from "../../engine/realizedVolatility.js";
+import { mulberry32 } from "../../lib/mulberry32.js";
 import type { Services } from "../../services.js";
 import { UNDERLYINGS } from "./reference.js";
 
@@ -22,18 +23,6 @@ const STRIKE_STEPS: Record<string, number> = { BTC: 5000, ETH: 200 };
 /** Days before the valuation date at which the demo positions were opened (gives them P&L). */
 const ENTRY_LAG_DAYS = [3, 7, 14, 30];
 const MS_PER_YEAR = 365 * 86_400_000;
-
-/** Deterministic generator (mulberry32) so every fresh database holds the same book. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const expiryTime = (day: string) => new Date(`${day}T08:00:00Z`);
 const compact = (day: string) => {
@@ -129,7 +118,8 @@ export async function seedDemoBook(services: Services): Promise<{ clients: numbe
   const instruments = await createInstruments(services, points);
   const linear = instruments.filter((i) => i.kind !== "OPTION");
   const options = instruments.filter((i) => i.kind === "OPTION");
-  const random = rng(20250114);
+  // Deterministic, so every fresh database holds the same book.
+  const random = mulberry32(20250114);
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
 
   const clientNames = ["Aurora Capital", "Borealis Trading", "Cygnus Fund"];

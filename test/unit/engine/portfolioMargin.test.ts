@@ -1,3 +1,4 @@
+import { mulberry32 } from "../../../src/lib/mulberry32.js";
 import { describe, expect, it } from "vitest";
 import {
   EngineInputError,
@@ -138,18 +139,6 @@ describe("PORTFOLIO margin: collateral and underlyings", () => {
     expect(pm).toBe(0);
   });
 });
-
-/** Seeded PRNG (mulberry32) so the property tests are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("PORTFOLIO margin properties", () => {
   const m = market({ BTC: { spot: 100000, volatility: 0.6, rate: 0.03 }, ETH: { spot: 3000, volatility: 0.8 } });
