@@ -5,14 +5,6 @@ export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
-/** True for a serialization failure or deadlock that a retry of the whole transaction resolves. */
-export function isRetryableTransactionError(error: unknown): boolean {
-  if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    return error.code === "P2034" || /40001|40P01/.test(error.message);
-  }
-  return false;
-}
-
 /** Prisma codes for an unreachable or dropped database, a pool timeout, or too many connections. */
 const CONNECTION_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2037"]);
 /** SQLSTATEs of the same: connection exceptions (class 08), shutdowns and restarts (57P01–57P03), too many connections. */

@@ -70,10 +70,3 @@ export class ServiceUnavailableError extends DomainError {
     super("SERVICE_UNAVAILABLE", message);
   }
 }
-
-/** Ends an exhaustive switch: the compiler proves it unreachable. */
-export class UnreachableCaseError extends Error {
-  constructor(value: never) {
-    super(`unreachable case: ${JSON.stringify(value)}`);
-  }
-}

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Account, Balance, Instrument, Portfolio, Position } from "../generated/prisma/client.js";
+import type { Balance, Instrument, Position } from "../generated/prisma/client.js";
 import { defaultRiskParams } from "../engine/riskParams.js";
 import type {
   CollateralInput,
@@ -17,8 +17,6 @@ import { BadInputError } from "./errors.js";
  * Converts stored rows (Decimal) into the engine's float64 inputs. A margin unit is
  * an account on its own, or a portfolio whose members' books are pooled.
  */
-
-export type UnitRef = { kind: "account"; account: Account } | { kind: "portfolio"; portfolio: Portfolio };
 
 export interface Holdings {
   balances: Balance[];

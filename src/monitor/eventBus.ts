@@ -69,11 +69,6 @@ export class RedisEventBus implements EventBus {
     return this.local.subscribe(topic, handler);
   }
 
-  /** Resolves once this instance receives what any instance publishes. */
-  whenReady(): Promise<unknown> {
-    return this.ready;
-  }
-
   async close(): Promise<void> {
     await this.local.close();
     this.subscriber.disconnect();
