@@ -28,7 +28,7 @@ export interface OptionGreeks {
  * forward ≠ strike (|d| > 100, so Φ is exactly 0 or 1), and at forward = strike the
  * Greeks would divide by ~0. We switch to the deterministic-forward limit instead.
  */
-const MIN_STD_DEV = 1e-18;
+export const MIN_STD_DEV = 1e-18;
 const DAYS_PER_YEAR = 365;
 const PER_POINT = 0.01; // vega per vol point, rho per 1 % rate
 
@@ -115,4 +115,79 @@ export function bsPriceGreeksInto(
     omega * dividendYield * forwardValue * n1;
   out.theta = annualTheta / DAYS_PER_YEAR;
   out.rho = omega * strikeValue * years * n2 * PER_POINT;
+}
+
+/**
+ * What pricing one option at many spots (and one volatility) can share: a root finder
+ * or scenario grid moving the spot re-prices the same option dozens of times, and
+ * everything here but the spot is fixed. Dividend yield 0 (the engine prices options
+ * without one). Build with bsSpotTerms.
+ */
+export interface BsSpotTerms {
+  /** +1 call, −1 put. */
+  omega: number;
+  /** USD. */
+  strike: number;
+  /** years ≤ 0: intrinsic value max(ω(S − K), 0). */
+  expired: boolean;
+  /** USD: K·e^(−rT). */
+  discountedStrike: number;
+  /** σ√T; below MIN_STD_DEV the deterministic-forward limit applies. */
+  stdDev: number;
+  /** d₁ − ln(S/K)/σ√T = rT/σ√T + σ√T/2. */
+  drift: number;
+}
+
+export function bsSpotTerms(isCall: boolean, strike: number, years: number, volatility: number, rate: number): BsSpotTerms {
+  const stdDev = volatility * Math.sqrt(Math.max(years, 0));
+  return {
+    omega: isCall ? 1 : -1,
+    strike,
+    expired: years <= 0,
+    discountedStrike: strike * Math.exp(-rate * years),
+    stdDev,
+    drift: stdDev < MIN_STD_DEV ? 0 : (rate * years) / stdDev + 0.5 * stdDev,
+  };
+}
+
+/** Price and delta (and spot·gamma, on request) written by bsAtSpot. */
+export interface BsSpotValue {
+  /** USD per underlying unit. */
+  price: number;
+  /** Underlying units. */
+  delta: number;
+  /** S·Γ = ∂delta/∂ln S, dimensionless (only when asked for; 0 otherwise). */
+  spotGamma: number;
+}
+
+/**
+ * Price and delta at `spot`, given logMoneyness = ln(spot/K) (callers derive it from a
+ * ln(S/K) they computed once, e.g. ln(S/K) + ln(1 + m) on a grid). Same formulas and
+ * limits as bsPrice and bsPriceGreeksInto (dividend yield 0), minus their per-call
+ * exp, sqrt and log; agreement is to rounding.
+ */
+export function bsAtSpot(
+  out: BsSpotValue,
+  terms: BsSpotTerms,
+  spot: number,
+  logMoneyness: number,
+  withGamma: boolean,
+): void {
+  const { omega, stdDev } = terms;
+  out.spotGamma = 0;
+  if (terms.expired) {
+    out.price = Math.max(omega * (spot - terms.strike), 0);
+    out.delta = omega * limitProbability(omega * (spot - terms.strike));
+    return;
+  }
+  if (stdDev < MIN_STD_DEV) {
+    out.price = Math.max(omega * (spot - terms.discountedStrike), 0);
+    out.delta = omega * limitProbability(omega * (spot - terms.discountedStrike));
+    return;
+  }
+  const dOne = logMoneyness / stdDev + terms.drift;
+  const n1 = normCdf(omega * dOne); // Φ(ω·d₁)
+  out.price = omega * (spot * n1 - terms.discountedStrike * normCdf(omega * (dOne - stdDev)));
+  out.delta = omega * n1;
+  if (withGamma) out.spotGamma = normPdf(dOne) / stdDev;
 }

@@ -1,7 +1,7 @@
-import { instrumentGreeks } from "./instruments.js";
 import { quoteFor } from "./market.js";
 import { byUnderlying } from "./ordering.js";
 import type { MarginUnitInput, Market } from "./types.js";
+import { marketMemo, pricedGreeks } from "./valuationCache.js";
 
 /** A unit's Greeks on one underlying, API units (see OptionGreeks). */
 export interface UnderlyingGreeks {
@@ -29,8 +29,9 @@ export function unitGreeks(unit: MarginUnitInput, market: Market): UnderlyingGre
     }
     return total;
   };
+  const memo = marketMemo(market); // each instrument's Greeks computed once per market
   for (const { instrument, quantity } of unit.positions) {
-    const greeks = instrumentGreeks(instrument, market);
+    const greeks = pricedGreeks(memo, instrument, market);
     const units = quantity * instrument.contractSize;
     const total = totalFor(instrument.underlying);
     total.delta += units * greeks.delta;

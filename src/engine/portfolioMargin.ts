@@ -1,7 +1,7 @@
 import { EngineInputError } from "./errors.js";
 import { byUnderlying } from "./ordering.js";
 import { SCENARIO_COUNT } from "./portfolioGrid.js";
-import { createScenarioTable, type ScenarioTable, type UnderlyingScenarios } from "./scenarioTable.js";
+import { scenarioTableFor, type ScenarioTable, type UnderlyingScenarios } from "./scenarioTable.js";
 import type { MarginUnitInput, Market, RiskParamsLookup } from "./types.js";
 
 /**
@@ -12,8 +12,10 @@ import type { MarginUnitInput, Market, RiskParamsLookup } from "./types.js";
  * MM = Σ_u MM_u, no offset across underlyings; IM = 1.25·MM.
  */
 
-const NET_DELTA_CHARGE = 0.01; // fraction of |net delta|·S
-const SHORT_OPTION_CHARGE = 0.002; // fraction of short option notional in underlying units·S
+/** Fraction of |net delta|·S (exported for the liquidation curve, which re-margins one underlying). */
+export const NET_DELTA_CHARGE = 0.01;
+/** Fraction of short option notional in underlying units·S. */
+export const SHORT_OPTION_CHARGE = 0.002;
 const INITIAL_TO_MAINTENANCE = 1.25;
 
 export interface UnderlyingPortfolioMargin {
@@ -111,9 +113,13 @@ export function portfolioMarginWithTable(unit: MarginUnitInput, table: ScenarioT
   return { initial: INITIAL_TO_MAINTENANCE * maintenance, maintenance, byUnderlying: perUnderlying };
 }
 
-/** One unit on its own: builds the scenario table for the unit's instruments, then the batch path. */
+/**
+ * One unit on its own: the batch path on the market's shared scenario table
+ * (scenarioTableFor), so units margined one after another on one market price each
+ * instrument's grid once.
+ */
 export function portfolioMargin(unit: MarginUnitInput, market: Market, params: RiskParamsLookup): PortfolioMarginResult {
-  const table = createScenarioTable(
+  const table = scenarioTableFor(
     unit.positions.map((position) => position.instrument),
     market,
     params,

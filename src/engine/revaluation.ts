@@ -1,12 +1,14 @@
 import { collateralValue } from "./collateral.js";
-import { markAt, pricingTerms, type PricingTerms } from "./instruments.js";
+import type { PricingTerms } from "./instruments.js";
 import type { MarginUnitInput, Market, PositionInput } from "./types.js";
 import { requireFinite, requireNonNegative, requirePositive } from "./validate.js";
+import { marketMemo, pricedInstrument, type MarketMemo } from "./valuationCache.js";
 
 /**
  * The revaluation core: one margin unit valued on one (possibly shocked) market.
  * Equity, margin, stress, VaR and liquidation all go through valueUnit, so the
- * valuation rules live only here.
+ * valuation rules live only here. Instrument marks come from the market's memo
+ * (valuationCache.ts): many units on one market price each instrument once.
  */
 
 export interface PositionValuation {
@@ -34,13 +36,17 @@ export interface UnitValuation {
 }
 
 export function valuePosition(position: PositionInput, market: Market): PositionValuation {
+  return valueWith(marketMemo(market), position, market);
+}
+
+/** Marks come from the market's memo: each instrument is priced once per market, whatever the number of positions. */
+function valueWith(memo: MarketMemo, position: PositionInput, market: Market): PositionValuation {
   const { instrument, quantity, averagePrice, isolatedMargin } = position;
   requireFinite(`${instrument.symbol} quantity`, quantity);
   requirePositive(`${instrument.symbol} contract size`, instrument.contractSize);
   requireFinite(`${instrument.symbol} average price`, averagePrice);
   requireNonNegative(`${instrument.symbol} isolated margin`, isolatedMargin);
-  const terms = pricingTerms(instrument, market);
-  const mark = markAt(terms, terms.spot);
+  const { terms, mark } = pricedInstrument(memo, instrument, market);
   const units = quantity * instrument.contractSize; // underlying units held
   const pnl = units * (mark - averagePrice);
   const equity = isolatedMargin + (terms.kind === "OPTION" ? units * mark : pnl);
@@ -48,11 +54,12 @@ export function valuePosition(position: PositionInput, market: Market): Position
 }
 
 export function valueUnit(unit: MarginUnitInput, market: Market): UnitValuation {
+  const memo = marketMemo(market);
   let collateral = 0;
   for (const holding of unit.collateral) collateral += collateralValue(holding, market);
   let equity = collateral;
   const positions = unit.positions.map((position) => {
-    const valuation = valuePosition(position, market);
+    const valuation = valueWith(memo, position, market);
     equity += valuation.equity;
     return valuation;
   });

@@ -7,8 +7,15 @@
  *    a checksum, so the comparison is like for like.
  * 2. PORTFOLIO margin of 10 000 accounts × 20 positions on 500 instruments (perps,
  *    futures, options on BTC/ETH/SOL): scenario-table build, then margining every account.
+ * 3. liquidationPrices per call on 20-position books over BTC/ETH/SOL (perps, futures,
+ *    options; USDC sized so that MM/equity spreads over 0.15–0.95), under the PORTFOLIO
+ *    model and under STANDARD (CROSS).
+ * 4. Valuing 10 000 units on one market (computeMargin + unitGreeks per unit, as the
+ *    margin monitor and the API do), each round on a fresh Market object.
  *
  * Prints a markdown report (machine, command, results) to paste into BENCHMARKS.md.
+ * Sections can be picked: `npx tsx test/bench/engine.bench.ts liquidation valuation`
+ * (known: bs, portfolio, liquidation, valuation; default all).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -16,10 +23,16 @@ import os from "node:os";
 import path from "node:path";
 import {
   bsPriceGreeksInto,
+  computeMargin,
   createScenarioTable,
   defaultRiskParams,
+  instrumentMark,
+  liquidationPrices,
   portfolioMarginWithTable,
+  unitEquity,
+  unitGreeks,
   type InstrumentSpec,
+  type MarginModel,
   type MarginUnitInput,
   type Market,
   type OptionGreeks,
@@ -33,6 +46,10 @@ const POSITIONS_PER_ACCOUNT = 20;
 const INSTRUMENTS = 500;
 const PORTFOLIO_ROUNDS = 7;
 const PORTFOLIO_SEED = 2024;
+const LIQUIDATION_ACCOUNTS = 40; // per model
+const LIQUIDATION_ROUNDS = 3;
+const LIQUIDATION_SEED = 7;
+const VALUATION_ROUNDS = 5;
 const DAY_MS = 86_400_000;
 
 /** mulberry32: tiny seeded PRNG, bit-for-bit identical to the one in bs.c. */
@@ -203,6 +220,108 @@ function portfolioBench() {
   return { instruments: instruments.length, options, tableTimes, marginTimes, total };
 }
 
+// ---------- 3. liquidation prices ----------
+
+/**
+ * Books like the API benchmark's (test/bench/support/book.ts): 20 distinct instruments,
+ * notional 10 k–500 k USD each, long or short, entered near the mark; USDC sized so that
+ * the unit's MM/equity lands uniformly in 0.15–0.95, so some sides have a crossing
+ * within 10·S and some have none (the scan then runs to its end).
+ */
+function liquidationBooks(instruments: InstrumentSpec[], market: Market, mode: "CROSS" | "PORTFOLIO"): MarginUnitInput[] {
+  const random = mulberry32(LIQUIDATION_SEED + (mode === "PORTFOLIO" ? 1 : 0));
+  const model: MarginModel = mode === "PORTFOLIO" ? "PORTFOLIO" : "STANDARD";
+  return Array.from({ length: LIQUIDATION_ACCOUNTS }, () => {
+    const chosen = new Set<InstrumentSpec>();
+    while (chosen.size < POSITIONS_PER_ACCOUNT) chosen.add(instruments[Math.floor(random() * instruments.length)]);
+    const positions = [...chosen].map((instrument) => {
+      const notional = 10 ** (4 + 1.7 * random()); // USD
+      const quantity = ((random() < 0.5 ? -1 : 1) * notional) / SPOTS[instrument.underlying];
+      const spread = instrument.kind === "OPTION" ? 0.4 : 0.1;
+      const averagePrice = instrumentMark(instrument, market) * (1 + (random() - 0.5) * spread);
+      return { instrument, quantity, averagePrice, isolatedMargin: 0 };
+    });
+    const bare: MarginUnitInput = { mode, collateral: [], positions };
+    const maintenance = computeMargin(bare, market, defaultRiskParams, model).maintenance;
+    const targetRatio = 0.15 + 0.8 * random();
+    const usdc = Math.max(0, maintenance / targetRatio - unitEquity(bare, market));
+    return { ...bare, collateral: [{ asset: "USDC", amount: usdc, haircut: 0, underlying: null }] };
+  });
+}
+
+interface LiquidationTiming {
+  /** ms per call, per book: best over the rounds. */
+  perCall: number[];
+  found: number;
+  sides: number;
+  checksum: number;
+}
+
+function liquidationBench(books: MarginUnitInput[], market: Market, model: MarginModel): LiquidationTiming {
+  const best = books.map(() => Infinity);
+  let found = 0;
+  let sides = 0;
+  let checksum = 0;
+  for (let round = 0; round <= LIQUIDATION_ROUNDS; round++) {
+    found = sides = checksum = 0;
+    books.forEach((book, i) => {
+      const start = performance.now();
+      const points = liquidationPrices(book, market, defaultRiskParams, model);
+      const ms = performance.now() - start;
+      if (round > 0) best[i] = Math.min(best[i], ms); // round 0 is the warm-up
+      for (const point of points) {
+        for (const price of [point.lowerPrice, point.upperPrice]) {
+          sides++;
+          if (price === null) continue;
+          found++;
+          checksum += price / point.spot;
+        }
+      }
+    });
+  }
+  return { perCall: best, found, sides, checksum };
+}
+
+function liquidationSection() {
+  const market = benchMarket();
+  const instruments = benchInstruments(market.asOfMs);
+  const portfolio = liquidationBench(liquidationBooks(instruments, market, "PORTFOLIO"), market, "PORTFOLIO");
+  const cross = liquidationBench(liquidationBooks(instruments, market, "CROSS"), market, "STANDARD");
+  return { portfolio, cross };
+}
+
+// ---------- 4. valuing many units on one market ----------
+
+/** A new Market object with the same quotes, as each monitor tick gets (nothing memoized on it yet). */
+function freshMarket(market: Market): Market {
+  return { asOfMs: market.asOfMs, quotes: new Map(market.quotes) };
+}
+
+function valuationSection() {
+  const base = benchMarket();
+  const instruments = benchInstruments(base.asOfMs);
+  const books = benchAccounts(instruments);
+  const cross = books.map((book) => ({ ...book, mode: "CROSS" as const }));
+  let checksum = 0;
+  const standardTimes = timeRounds(VALUATION_ROUNDS, () => {
+    const market = freshMarket(base);
+    let sum = 0;
+    for (const book of cross) {
+      sum += computeMargin(book, market, defaultRiskParams, "STANDARD").maintenance;
+      for (const greeks of unitGreeks(book, market)) sum += greeks.delta;
+    }
+    checksum = sum;
+  });
+  let portfolioChecksum = 0;
+  const portfolioTimes = timeRounds(VALUATION_ROUNDS, () => {
+    const market = freshMarket(base);
+    let sum = 0;
+    for (const book of books) sum += computeMargin(book, market, defaultRiskParams, "PORTFOLIO").maintenance;
+    portfolioChecksum = sum;
+  });
+  return { standardTimes, checksum, portfolioTimes, portfolioChecksum };
+}
+
 // ---------- report ----------
 
 function cpuModel(): string {
@@ -212,26 +331,38 @@ function cpuModel(): string {
   return line ? line.split(":")[1].trim() : os.cpus()[0]?.model ?? "unknown";
 }
 
-const js = blackScholesJs();
-const c = blackScholesC();
-const pm = portfolioBench();
+const SECTIONS = ["bs", "portfolio", "liquidation", "valuation"] as const;
+const requested = process.argv.slice(2);
+const unknown = requested.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(", ")} (known: ${SECTIONS.join(", ")})`);
+const runs = (name: (typeof SECTIONS)[number]) => requested.length === 0 || requested.includes(name);
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const compiler = execFileSync("gcc", ["--version"], { encoding: "utf8" }).split("\n")[0];
 
-console.log(`## Risk engine benchmark
+const report: string[] = [
+  `## Risk engine benchmark
 
-Machine: ${os.availableParallelism()} cores (\`nproc\`), ${cpuModel()}, Node ${process.version}, ${c.compiler}; one core used.
-Command: \`npx tsx test/bench/engine.bench.ts\` (best of ${BS_ROUNDS} rounds after a warm-up unless noted).
+Machine: ${os.availableParallelism()} cores (\`nproc\`), ${cpuModel()}, Node ${process.version}, ${compiler}; one core used.
+Command: \`npx tsx test/bench/engine.bench.ts${requested.length ? ` ${requested.join(" ")}` : ""}\` (best of ${BS_ROUNDS} rounds after a warm-up unless noted).`,
+];
 
-### Black–Scholes price + 5 Greeks, ${BS_EVALUATIONS.toLocaleString("en-US")} varied inputs
+if (runs("bs")) {
+  const js = blackScholesJs();
+  const c = blackScholesC();
+  report.push(`### Black–Scholes price + 5 Greeks, ${BS_EVALUATIONS.toLocaleString("en-US")} varied inputs
 
 | implementation | ns / evaluation | evaluations / s | checksum |
 |---|---:|---:|---:|
 | JavaScript (bsPriceGreeksInto) | ${fmt(js.nsPerOp)} | ${fmt(1e3 / js.nsPerOp, 2)} M | ${js.checksum.toPrecision(15)} |
 | C, gcc -O2 (test/bench/bs.c) | ${fmt(c.nsPerOp)} | ${fmt(1e3 / c.nsPerOp, 2)} M | ${c.checksum.toPrecision(15)} |
 
-JS speed relative to C: **${fmt(c.nsPerOp / js.nsPerOp, 2)}×** (goal ≥ 0.5×).
+JS speed relative to C: **${fmt(c.nsPerOp / js.nsPerOp, 2)}×** (goal ≥ 0.5×).`);
+}
 
-### PORTFOLIO margin: ${ACCOUNTS.toLocaleString("en-US")} accounts × ${POSITIONS_PER_ACCOUNT} positions on ${pm.instruments} instruments (${pm.options} options)
+if (runs("portfolio")) {
+  const pm = portfolioBench();
+  report.push(`### PORTFOLIO margin: ${ACCOUNTS.toLocaleString("en-US")} accounts × ${POSITIONS_PER_ACCOUNT} positions on ${pm.instruments} instruments (${pm.options} options)
 
 | step | best ms | median ms |
 |---|---:|---:|
@@ -239,5 +370,31 @@ JS speed relative to C: **${fmt(c.nsPerOp / js.nsPerOp, 2)}×** (goal ≥ 0.5×)
 | portfolioMarginWithTable, all accounts | ${fmt(Math.min(...pm.marginTimes), 2)} | ${fmt(median(pm.marginTimes), 2)} |
 | total | ${fmt(Math.min(...pm.tableTimes) + Math.min(...pm.marginTimes), 2)} | ${fmt(median(pm.tableTimes) + median(pm.marginTimes), 2)} |
 
-Goal < 100 ms. Σ maintenance margin over all accounts: ${pm.total.toFixed(2)} USD (a checksum).
-`);
+Goal < 100 ms. Σ maintenance margin over all accounts: ${pm.total.toFixed(2)} USD (a checksum).`);
+}
+
+if (runs("liquidation")) {
+  const { portfolio, cross } = liquidationSection();
+  const row = (label: string, t: LiquidationTiming) =>
+    `| ${label} | ${fmt(mean(t.perCall), 2)} | ${fmt(median(t.perCall), 2)} | ${fmt(Math.max(...t.perCall), 2)} | ${t.found} / ${t.sides} | ${t.checksum.toFixed(9)} |`;
+  report.push(`### liquidationPrices: ${LIQUIDATION_ACCOUNTS} books × ${POSITIONS_PER_ACCOUNT} positions on BTC/ETH/SOL per model
+
+Each call's time is its best of ${LIQUIDATION_ROUNDS} rounds after a warm-up; mean, median and max over the books.
+
+| model (books) | mean ms / call | median ms | max ms | prices found / sides | Σ price/spot (checksum) |
+|---|---:|---:|---:|---:|---:|
+${row("PORTFOLIO (PORTFOLIO accounts)", portfolio)}
+${row("STANDARD (CROSS accounts)", cross)}`);
+}
+
+if (runs("valuation")) {
+  const v = valuationSection();
+  report.push(`### Valuing ${ACCOUNTS.toLocaleString("en-US")} units × ${POSITIONS_PER_ACCOUNT} positions on one market (fresh Market object per round)
+
+| step, all units | best ms | median ms | checksum |
+|---|---:|---:|---:|
+| computeMargin STANDARD (CROSS) + unitGreeks | ${fmt(Math.min(...v.standardTimes), 2)} | ${fmt(median(v.standardTimes), 2)} | ${v.checksum.toFixed(4)} |
+| computeMargin PORTFOLIO, unit by unit (portfolioMargin) | ${fmt(Math.min(...v.portfolioTimes), 2)} | ${fmt(median(v.portfolioTimes), 2)} | ${v.portfolioChecksum.toFixed(2)} |`);
+}
+
+console.log(`${report.join("\n\n")}\n`);

@@ -1,16 +1,19 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../../src/lib/mulberry32.js";
 import {
   computeMargin,
   defaultRiskParams,
+  instrumentMark,
   isolatedPositionRisk,
   liquidationPrices,
   valuePosition,
   withSpot,
   type MarginModel,
+  type InstrumentSpec,
   type MarginUnitInput,
   type Market,
 } from "../../../src/engine/index.js";
-import { coin, expectClose, future, market, option, perp, position, unit, usdc } from "./helpers.js";
+import { coin, expectClose, expectRelClose, future, market, option, perp, position, unit, usdc } from "./helpers.js";
 import { referenceBlackScholesPrice } from "./referenceBlackScholes.js";
 
 const params = defaultRiskParams;
@@ -184,5 +187,134 @@ describe("liquidation of ISOLATED positions", () => {
   it("reports distance 0 when a position is already under water", () => {
     const book = unit("ISOLATED", [usdc(1e6)], [position(perp("BTC"), 1, 100000, 500)]); // 500 < MM 1 000
     expect(liquidationPrices(book, btcMarket, params, "STANDARD")[0]).toMatchObject({ distance: 0 });
+  });
+});
+
+/**
+ * Brute-force reference for the nearest crossing of f(P) = equity − MM on one side:
+ * full revaluation (computeMargin on withSpot, no spot curve) on a log grid of 0.2 % steps
+ * out to 4× (or ¼) the spot, 2 % steps beyond, then 100 bisection steps.
+ */
+function referenceCrossing(book: MarginUnitInput, m: Market, underlying: string, model: MarginModel, end: number): number | null {
+  const spot = m.quotes.get(underlying)!.spot;
+  const f = (price: number) => shortfall(book, m, underlying, price, model);
+  const direction = end > spot ? 1 : -1;
+  let previous = spot;
+  for (let logDistance = 0; ; ) {
+    logDistance += logDistance < Math.log(4) ? 0.002 : 0.02;
+    const x = Math.min(Math.max(spot * Math.exp(direction * logDistance), Math.min(end, spot)), Math.max(end, spot));
+    if (f(x) <= 0) {
+      let [positive, nonPositive] = [previous, x];
+      for (let i = 0; i < 100; i++) {
+        const middle = 0.5 * (positive + nonPositive);
+        if (f(middle) > 0) positive = middle;
+        else nonPositive = middle;
+      }
+      return nonPositive;
+    }
+    if (x === end) return null;
+    previous = x;
+  }
+}
+
+describe("liquidation of multi-underlying books against a brute-force reference", () => {
+  const m = market({
+    BTC: { spot: 100000, volatility: 0.55, rate: 0.04 },
+    ETH: { spot: 3500, volatility: 0.7, rate: 0.04 },
+    SOL: { spot: 180, volatility: 0.9 },
+  });
+  const spots: Record<string, number> = { BTC: 100000, ETH: 3500, SOL: 180 };
+
+  /** Perps, futures and options (1–90 days, strikes 70–130 % of spot) on BTC/ETH/SOL, BTC collateral, USDC sized for MM/equity ≈ 0.3–0.9. */
+  function randomBook(random: () => number, mode: "CROSS" | "PORTFOLIO", model: MarginModel): MarginUnitInput {
+    const positions = Array.from({ length: 8 }, () => {
+      const underlying = ["BTC", "ETH", "SOL"][Math.floor(random() * 3)];
+      const spot = spots[underlying];
+      const kind = random();
+      const days = [1, 7, 30, 90][Math.floor(random() * 4)];
+      const instrument: InstrumentSpec =
+        kind < 0.15
+          ? perp(underlying)
+          : kind < 0.3
+            ? future(underlying, days)
+            : option(underlying, random() < 0.5 ? "CALL" : "PUT", Math.round(spot * (0.7 + 0.6 * random())), days);
+      const quantity = ((random() < 0.5 ? -1 : 1) * 10 ** (4 + 1.5 * random())) / spot; // 10 k – 300 k USD
+      return position(instrument, quantity, instrumentMark(instrument, m) * (1 + 0.2 * (random() - 0.5)));
+    });
+    const bare = unit(mode, [coin("BTC", 2 * random())], positions);
+    const margin = computeMargin(bare, m, params, model);
+    const cash = margin.maintenance / (0.3 + 0.6 * random()) - margin.equity;
+    return unit(mode, [...bare.collateral, usdc(Math.max(cash, 0))], positions);
+  }
+
+  it.each([
+    ["PORTFOLIO", "PORTFOLIO", 11],
+    ["PORTFOLIO", "PORTFOLIO", 12],
+    ["PORTFOLIO", "PORTFOLIO", 13],
+    ["CROSS", "STANDARD", 21],
+    ["CROSS", "STANDARD", 22],
+  ] as const)("%s book under %s (seed %s): every side equals the reference", (mode, model, seed) => {
+    const book = randomBook(mulberry32(seed), mode, model);
+    let found = 0;
+    for (const point of liquidationPrices(book, m, params, model)) {
+      const { underlying, spot } = point;
+      const lower = referenceCrossing(book, m, underlying, model, 1e-9 * spot);
+      const upper = referenceCrossing(book, m, underlying, model, 10 * spot);
+      for (const [side, actual, expected] of [["lower", point.lowerPrice, lower], ["upper", point.upperPrice, upper]] as const) {
+        const label = `${underlying} ${side}`;
+        if (expected === null) expect(actual, label).toBeNull();
+        else {
+          found++;
+          expectRelClose(actual ?? NaN, expected, 1e-9, label, 1e-6);
+        }
+      }
+    }
+    expect(found).toBeGreaterThan(0); // the books are sized so that some sides do cross
+  });
+});
+
+describe("liquidation where f dips below zero between two probes of the scan", () => {
+  it("finds a dip narrower than the scan step (long 1-day straddle financed by debt, STANDARD)", () => {
+    // Long 1 BTC 80 000 straddle expiring tomorrow, −2 000 USD cash: f(P) = −2 000 + straddle(P)
+    // is ≈ |P − 80 000| far from the strike and ≈ 1 840 at it, so it is negative only within
+    // about ±1.5 % of the strike, ~20 % below spot, where the outward scan steps ~8 %.
+    const book = unit(
+      "CROSS",
+      [usdc(-2000)],
+      [position(option("BTC", "CALL", 80000, 1), 1, 20000), position(option("BTC", "PUT", 80000, 1), 1, 0)],
+    );
+    const m = market({ BTC: { spot: 100000, volatility: 0.55 } });
+    const [point] = liquidationPrices(book, m, params, "STANDARD");
+    const expected = referenceCrossing(book, m, "BTC", "STANDARD", 1e-9 * 100000);
+    expect(expected).toBeGreaterThan(80000);
+    expect(expected).toBeLessThan(83000);
+    expectRelClose(point.lowerPrice ?? NaN, expected as number, 1e-9, "lower", 1e-6);
+  });
+
+  it("finds a crossing at a jump of f (expired long put under PORTFOLIO: the net delta charge steps at the strike)", () => {
+    // Long 10 BTC puts K = 97 000 that expired yesterday (intrinsic value), 9 650 USDC.
+    // Above K: the put is worth 0, delta 0, no margin: f = 9 650. Below K: value 10(K − P),
+    // worst grid loss 10(K − P) (the +15 % move), net delta −10 → MM = 10(K − P) + 0.01·10·P,
+    // f = 9 650 − 0.1·P: negative on (96 500, 97 000), positive again below 96 500.
+    const book = unit("PORTFOLIO", [usdc(9650)], [position(option("BTC", "PUT", 97000, -1), 10, 0)]);
+    const m = market({ BTC: { spot: 100000, volatility: 0.55 } });
+    expectClose(shortfall(book, m, "BTC", 97001, "PORTFOLIO"), 9650, 1e-6, "f just above K");
+    expectClose(shortfall(book, m, "BTC", 96999, "PORTFOLIO"), 9650 - 9699.9, 1e-6, "f just below K");
+    expect(shortfall(book, m, "BTC", 96400, "PORTFOLIO")).toBeGreaterThan(0);
+    const [point] = liquidationPrices(book, m, params, "PORTFOLIO");
+    expectRelClose(point.lowerPrice ?? NaN, 97000, 1e-9, "lower at the strike");
+    expect(point.upperPrice).toBeNull();
+  });
+
+  it("reports where equity and margin both reach 0 when long options underflow to worthless", () => {
+    // Long calls and nothing else: f = value of the calls > 0, but far out of the money
+    // Φ(d₁) underflows and f is exactly 0 from some spot down. The crossing is the start
+    // of that stretch (not just any point inside it).
+    const book = unit("CROSS", [], [position(option("BTC", "CALL", 100000, 2), 1, 0)]);
+    const m = market({ BTC: { spot: 100000, volatility: 0.55 } });
+    const [point] = liquidationPrices(book, m, params, "STANDARD");
+    const price = point.lowerPrice as number;
+    expect(shortfall(book, m, "BTC", price * (1 - 1e-8), "STANDARD")).toBe(0);
+    expect(shortfall(book, m, "BTC", price * (1 + 1e-8), "STANDARD")).toBeGreaterThan(0);
   });
 });
