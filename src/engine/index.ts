@@ -54,7 +54,7 @@ export { computeMargin, defaultModel, type MarginResult } from "./margin.js";
 
 export { unitGreeks, type UnderlyingGreeks } from "./greeks.js";
 export { liquidationPrices, type LiquidationPoint } from "./liquidation.js";
-export { brentRoot, firstCrossingOutward } from "./rootFinding.js";
+export { brentRoot, firstCrossingOutward, type CurveSample } from "./rootFinding.js";
 
 export { returnWindow, type ReturnWindow } from "./priceReturns.js";
 export { historicalPnl, tailRisk, type TailRisk } from "./historicalVar.js";
