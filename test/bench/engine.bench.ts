@@ -37,6 +37,7 @@ import {
   type Market,
   type OptionGreeks,
 } from "../../src/engine/index.js";
+import { mulberry32 } from "../../src/lib/mulberry32.js"; // bit-for-bit the same generator as bs.c
 
 const BS_EVALUATIONS = 2_000_000;
 const BS_ROUNDS = 7;
@@ -51,18 +52,6 @@ const LIQUIDATION_ROUNDS = 3;
 const LIQUIDATION_SEED = 7;
 const VALUATION_ROUNDS = 5;
 const DAY_MS = 86_400_000;
-
-/** mulberry32: tiny seeded PRNG, bit-for-bit identical to the one in bs.c. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
