@@ -112,7 +112,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
     services,
     async close() {
       stopPeriodic();
-      services.monitor.close();
+      await services.monitor.close();
       await apollo.stop();
       await bus.close();
       await db.close();

@@ -60,6 +60,10 @@ export class MarginMonitor {
   private readonly unsubscribe: (() => void)[];
   /** One evaluation at a time per instance: cache refreshes and level reads stay consistent. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly pendingRatios = new Map<string, UnitEvaluation>();
+  private pendingAsOf = new Date(0);
+  /** The background ratio writer while it runs. */
+  private ratioWriter: Promise<void> | null = null;
 
   constructor(
     prisma: PrismaClient,
@@ -86,6 +90,32 @@ export class MarginMonitor {
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Deferred ratio snapshots: one writer at a time, and ticks that arrive while it
+   * writes are merged (the latest ratio of each unit wins), so a burst of ticks costs
+   * one write after the other, never a queue of them, and evaluations never wait for it.
+   */
+  private queueRatios(evaluations: UnitEvaluation[], asOf: Date): void {
+    for (const e of evaluations) this.pendingRatios.set(`${e.kind}:${e.id}`, e);
+    this.pendingAsOf = asOf;
+    if (this.ratioWriter) return;
+    this.ratioWriter = (async () => {
+      try {
+        while (this.pendingRatios.size > 0) {
+          const batch = [...this.pendingRatios.values()];
+          this.pendingRatios.clear();
+          const begun = performance.now();
+          await this.store.saveRatios(batch, this.pendingAsOf);
+          this.logger.debug({ units: batch.length, snapshotMs: Math.round(performance.now() - begun) }, "ratio snapshot");
+        }
+      } catch (error) {
+        this.logger.error({ err: error }, "ratio snapshot not written");
+      } finally {
+        this.ratioWriter = null;
+      }
+    })();
   }
 
   /** Loads the book cache ahead of the first tick (in the background at start). */
@@ -141,8 +171,10 @@ export class MarginMonitor {
     return () => clearInterval(timer);
   }
 
-  close(): void {
+  /** Stops listening and lets a background ratio write finish. */
+  async close(): Promise<void> {
     for (const stop of this.unsubscribe) stop();
+    await this.ratioWriter;
   }
 
   /** The accounts as units, plus every portfolio any of them belongs to (pooled over all its members). */
@@ -159,9 +191,9 @@ export class MarginMonitor {
   }
 
   /**
-   * `deferSnapshot`: write the ratio snapshot after returning (queued behind this
-   * evaluation), so a market tick answers once its events are stored and published; the
-   * riskiest-first listing then trails the tick by that write.
+   * `deferSnapshot`: write the ratio snapshot in the background (queueRatios), so a
+   * market tick answers once its events are stored and published; the riskiest-first
+   * listing then trails the tick by that write.
    */
   private async evaluate(
     ctx: MarketContext,
@@ -213,15 +245,13 @@ export class MarginMonitor {
       recordMs: Math.round(recorded - computed),
       publishMs: Math.round(published - recorded),
     };
-    const snapshot = async () => {
+    if (options.deferSnapshot) {
+      this.queueRatios(evaluations, asOf);
+      this.logger.debug(timings, "margin evaluation");
+    } else {
       const begun = performance.now();
       await this.store.saveRatios(evaluations, asOf);
       this.logger.debug({ ...timings, snapshotMs: Math.round(performance.now() - begun) }, "margin evaluation");
-    };
-    if (options.deferSnapshot) {
-      void this.serialized(snapshot).catch((error: unknown) => this.logger.error({ err: error }, "ratio snapshot not written"));
-    } else {
-      await snapshot();
     }
     if (conflicts.length === 0 || options.retry === false) return events;
     // Another instance stored a change first: take its level and judge once more.
