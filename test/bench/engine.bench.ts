@@ -38,6 +38,7 @@ import {
   type OptionGreeks,
 } from "../../src/engine/index.js";
 import { mulberry32 } from "../../src/lib/mulberry32.js"; // bit-for-bit the same generator as bs.c
+import { instrumentUniverse, SPOTS } from "./support/instruments.js";
 
 const BS_EVALUATIONS = 2_000_000;
 const BS_ROUNDS = 7;
@@ -125,7 +126,6 @@ function blackScholesC(): ThroughputResult & { compiler: string } {
 
 // ---------- 2. PORTFOLIO margin of many accounts ----------
 
-const SPOTS: Record<string, number> = { BTC: 100000, ETH: 3500, SOL: 180 };
 
 function benchMarket(): Market {
   return {
@@ -136,45 +136,6 @@ function benchMarket(): Market {
       ["SOL", { spot: SPOTS.SOL, volatility: 0.9, rate: 0.04 }],
     ]),
   };
-}
-
-/** Per underlying: 1 perp, 4 futures, then options over 6 expiries × strikes × call/put, 500 in all. */
-function benchInstruments(asOfMs: number): InstrumentSpec[] {
-  const base = { contractSize: 1, initialMarginRate: null, maintenanceMarginRate: null, markVolatility: null };
-  const instruments: InstrumentSpec[] = [];
-  const underlyings = Object.keys(SPOTS);
-  for (const underlying of underlyings) {
-    instruments.push({ ...base, symbol: `${underlying}-PERP`, kind: "PERPETUAL", underlying, expiryMs: null, strike: null, optionType: null });
-    for (const days of [30, 60, 90, 180]) {
-      instruments.push({
-        ...base,
-        symbol: `${underlying}-FUT-${days}`,
-        kind: "FUTURE",
-        underlying,
-        expiryMs: asOfMs + days * DAY_MS,
-        strike: null,
-        optionType: null,
-      });
-    }
-  }
-  const expiries = [7, 14, 30, 60, 90, 180];
-  for (let k = 0; instruments.length < INSTRUMENTS; k++) {
-    const underlying = underlyings[k % underlyings.length];
-    const slot = Math.floor(k / underlyings.length);
-    const days = expiries[slot % expiries.length];
-    const optionType = Math.floor(slot / expiries.length) % 2 === 0 ? "CALL" : "PUT";
-    const strike = Math.round(SPOTS[underlying] * (0.6 + 0.075 * Math.floor(slot / (2 * expiries.length))) * 100) / 100;
-    instruments.push({
-      ...base,
-      symbol: `${underlying}-${days}D-${strike}-${optionType[0]}`,
-      kind: "OPTION",
-      underlying,
-      expiryMs: asOfMs + days * DAY_MS,
-      strike,
-      optionType,
-    });
-  }
-  return instruments;
 }
 
 function benchAccounts(instruments: InstrumentSpec[]): MarginUnitInput[] {
@@ -195,7 +156,7 @@ function benchAccounts(instruments: InstrumentSpec[]): MarginUnitInput[] {
 
 function portfolioBench() {
   const market = benchMarket();
-  const instruments = benchInstruments(market.asOfMs);
+  const instruments = instrumentUniverse(market.asOfMs);
   const accounts = benchAccounts(instruments);
   const tableTimes = timeRounds(PORTFOLIO_ROUNDS, () => createScenarioTable(instruments, market, defaultRiskParams));
   const table = createScenarioTable(instruments, market, defaultRiskParams);
@@ -273,7 +234,7 @@ function liquidationBench(books: MarginUnitInput[], market: Market, model: Margi
 
 function liquidationSection() {
   const market = benchMarket();
-  const instruments = benchInstruments(market.asOfMs);
+  const instruments = instrumentUniverse(market.asOfMs);
   const portfolio = liquidationBench(liquidationBooks(instruments, market, "PORTFOLIO"), market, "PORTFOLIO");
   const cross = liquidationBench(liquidationBooks(instruments, market, "CROSS"), market, "STANDARD");
   return { portfolio, cross };
@@ -288,7 +249,7 @@ function freshMarket(market: Market): Market {
 
 function valuationSection() {
   const base = benchMarket();
-  const instruments = benchInstruments(base.asOfMs);
+  const instruments = instrumentUniverse(base.asOfMs);
   const books = benchAccounts(instruments);
   const cross = books.map((book) => ({ ...book, mode: "CROSS" as const }));
   let checksum = 0;

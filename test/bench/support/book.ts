@@ -29,10 +29,11 @@ import {
 } from "../../../src/engine/index.js";
 import { log } from "./report.js";
 import { onCleanup } from "./server.js";
+import { instrumentUniverse, SPOTS } from "./instruments.js";
 
 export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
-export const SPOTS: Record<string, number> = { BTC: 100_000, ETH: 3_500, SOL: 180 };
+export { SPOTS };
 export const VOLS: Record<string, number> = { BTC: 0.55, ETH: 0.7, SOL: 0.9 };
 export const AS_OF = "2025-01-01T00:00:00.000Z";
 const DAY_MS = 86_400_000;
@@ -90,34 +91,7 @@ export interface BenchInstrument {
 
 /** Per underlying 1 perp and 4 futures, then options over 6 expiries × strikes × call/put: 500 in all (as engine.bench.ts). */
 export function makeInstruments(count = 500): BenchInstrument[] {
-  const asOfMs = Date.parse(AS_OF);
-  const base = { contractSize: 1, initialMarginRate: null, maintenanceMarginRate: null, markVolatility: null };
-  const specs: InstrumentSpec[] = [];
-  const underlyings = Object.keys(SPOTS);
-  for (const underlying of underlyings) {
-    specs.push({ ...base, symbol: `${underlying}-PERP`, kind: "PERPETUAL", underlying, expiryMs: null, strike: null, optionType: null });
-    for (const days of [30, 60, 90, 180]) {
-      specs.push({ ...base, symbol: `${underlying}-FUT-${days}D`, kind: "FUTURE", underlying, expiryMs: asOfMs + days * DAY_MS, strike: null, optionType: null });
-    }
-  }
-  const expiries = [7, 14, 30, 60, 90, 180];
-  for (let k = 0; specs.length < count; k++) {
-    const underlying = underlyings[k % underlyings.length];
-    const slot = Math.floor(k / underlyings.length);
-    const days = expiries[slot % expiries.length];
-    const optionType = Math.floor(slot / expiries.length) % 2 === 0 ? "CALL" : "PUT";
-    const strike = Math.round(SPOTS[underlying] * (0.6 + 0.075 * Math.floor(slot / (2 * expiries.length))) * 100) / 100;
-    specs.push({
-      ...base,
-      symbol: `${underlying}-${days}D-${strike}-${optionType[0]}`,
-      kind: "OPTION",
-      underlying,
-      expiryMs: asOfMs + days * DAY_MS,
-      strike,
-      optionType,
-    });
-  }
-  return specs.map((spec) => ({ id: randomUUID(), spec }));
+  return instrumentUniverse(Date.parse(AS_OF), count).map((spec) => ({ id: randomUUID(), spec }));
 }
 
 /** Market states (rate 0, fixed asOf) and instruments, then the engine's view of that market read back from the database. */
