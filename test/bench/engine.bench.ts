@@ -52,7 +52,6 @@ const LIQUIDATION_ACCOUNTS = 40; // per model
 const LIQUIDATION_ROUNDS = 3;
 const LIQUIDATION_SEED = 7;
 const VALUATION_ROUNDS = 5;
-const DAY_MS = 86_400_000;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -156,7 +155,7 @@ function benchAccounts(instruments: InstrumentSpec[]): MarginUnitInput[] {
 
 function portfolioBench() {
   const market = benchMarket();
-  const instruments = instrumentUniverse(market.asOfMs);
+  const instruments = instrumentUniverse(market.asOfMs, INSTRUMENTS);
   const accounts = benchAccounts(instruments);
   const tableTimes = timeRounds(PORTFOLIO_ROUNDS, () => createScenarioTable(instruments, market, defaultRiskParams));
   const table = createScenarioTable(instruments, market, defaultRiskParams);
@@ -234,7 +233,7 @@ function liquidationBench(books: MarginUnitInput[], market: Market, model: Margi
 
 function liquidationSection() {
   const market = benchMarket();
-  const instruments = instrumentUniverse(market.asOfMs);
+  const instruments = instrumentUniverse(market.asOfMs, INSTRUMENTS);
   const portfolio = liquidationBench(liquidationBooks(instruments, market, "PORTFOLIO"), market, "PORTFOLIO");
   const cross = liquidationBench(liquidationBooks(instruments, market, "CROSS"), market, "STANDARD");
   return { portfolio, cross };
@@ -249,7 +248,7 @@ function freshMarket(market: Market): Market {
 
 function valuationSection() {
   const base = benchMarket();
-  const instruments = instrumentUniverse(base.asOfMs);
+  const instruments = instrumentUniverse(base.asOfMs, INSTRUMENTS);
   const books = benchAccounts(instruments);
   const cross = books.map((book) => ({ ...book, mode: "CROSS" as const }));
   let checksum = 0;

@@ -36,7 +36,6 @@ export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgre
 export { SPOTS };
 export const VOLS: Record<string, number> = { BTC: 0.55, ETH: 0.7, SOL: 0.9 };
 export const AS_OF = "2025-01-01T00:00:00.000Z";
-const DAY_MS = 86_400_000;
 
 export interface BenchDatabase {
   name: string;

@@ -19,12 +19,6 @@ import { referenceBlackScholesPrice } from "./referenceBlackScholes.js";
 const params = defaultRiskParams;
 const btcMarket = market({ BTC: { spot: 100000, volatility: 0.6 }, ETH: { spot: 2000 } });
 
-function only(points: ReturnType<typeof liquidationPrices>, underlying: string) {
-  const point = points.find((p) => p.underlying === underlying);
-  if (!point) throw new Error(`no liquidation point for ${underlying}`);
-  return point;
-}
-
 /** equity − MM of the pool at spot P. */
 function shortfall(book: MarginUnitInput, m: Market, underlying: string, price: number, model: MarginModel): number {
   const margin = computeMargin(book, withSpot(m, underlying, price), params, model);
