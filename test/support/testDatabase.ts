@@ -15,17 +15,24 @@ export interface TestDatabase {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (TEST_DB === "pglite") return { databaseUrl: null, drop: async () => undefined };
-  const name = `risk_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  const { url, drop } = await createPostgresDatabase("risk_test");
+  return { databaseUrl: url, drop };
+}
+
+/** A new, empty PostgreSQL database `<prefix>_<random>` and how to drop it. */
+export async function createPostgresDatabase(prefix: string, adminUrl = ADMIN_URL): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
-    databaseUrl: url.toString(),
+    name,
+    url: url.toString(),
     async drop() {
-      const client = new pg.Client({ connectionString: ADMIN_URL });
+      const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();

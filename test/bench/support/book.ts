@@ -5,7 +5,7 @@
  * USDC (or, for ISOLATED positions, the isolated margin) that puts its margin ratio
  * where the benchmark wants it.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { openDatabase } from "../../../src/db/client.js";
 import { migrate } from "../../../src/db/migrate.js";
@@ -27,6 +27,7 @@ import {
   type Market,
   type ScenarioTable,
 } from "../../../src/engine/index.js";
+import { createPostgresDatabase } from "../../support/testDatabase.js";
 import { log } from "./report.js";
 import { onCleanup } from "./server.js";
 import { instrumentUniverse, SPOTS } from "./instruments.js";
@@ -47,25 +48,17 @@ export interface BenchDatabase {
 
 /** CREATE DATABASE risk_bench_<random>, migrated and with reference data; dropped by the cleanup registry. */
 export async function createBenchDatabase(): Promise<BenchDatabase> {
-  const name = `risk_bench_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  const created = await createPostgresDatabase("risk_bench", ADMIN_URL);
+  const { name, url } = created;
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
   pool.on("error", () => undefined);
   const drop = onCleanup(async () => {
     await pool.end().catch(() => undefined);
-    const client = new pg.Client({ connectionString: ADMIN_URL });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.end();
+    await created.drop();
     log(`dropped database ${name}`);
   });
   const db = await openDatabase({
-    databaseUrl: url.toString(),
+    databaseUrl: url,
     pgliteDir: "memory://",
     dbPoolMax: 2,
     dbConnectTimeoutMs: 5_000,
@@ -78,7 +71,7 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
     await db.close();
   }
   log(`created database ${name} (migrated, reference data loaded)`);
-  return { name, url: url.toString(), pool, drop };
+  return { name, url, pool, drop };
 }
 
 // ---------- instruments and market ----------
