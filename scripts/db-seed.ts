@@ -2,7 +2,8 @@ import "reflect-metadata";
 import { loadConfig } from "../src/config.js";
 import { openDatabase } from "../src/db/client.js";
 import { migrate } from "../src/db/migrate.js";
-import { seed } from "../src/db/seed/index.js";
+import { randomUUID } from "node:crypto";
+import { openBook } from "../src/bootstrap.js";
 import { pino } from "pino";
 import { InProcessEventBus } from "../src/monitor/eventBus.js";
 import { createServices } from "../src/services.js";
@@ -13,7 +14,9 @@ const db = await openDatabase(config);
 try {
   await migrate(db.sql);
   const bus = new InProcessEventBus();
-  console.log(await seed(createServices(db, config, bus, pino({ level: config.logLevel })), { demo: true }));
+  const services = createServices(db, config, bus, pino({ level: config.logLevel }), randomUUID());
+  console.log(await openBook(services, { demo: true }));
+  await services.compute.close();
   await bus.close();
 } finally {
   await db.close();

@@ -1,3 +1,5 @@
+import { createHash, randomUUID } from "node:crypto";
+import { defaultWorkerCount } from "./compute/workerPool.js";
 import { Role } from "./generated/prisma/enums.js";
 
 /**
@@ -16,6 +18,14 @@ export interface Config {
   dbConnectTimeoutMs: number;
   dbStatementTimeoutMs: number;
   redisUrl: string | null;
+  /** Prefix of every Redis channel and key; null: derived from the database (see redisNamespaceOf). */
+  redisNamespace: string | null;
+  /** Engine worker threads (0: the engine runs on the event loop). */
+  riskWorkers: number;
+  /** Confirm before each read that the in-memory book has every committed write (several instances). */
+  confirmReads: boolean;
+  /** Liquidation points computed ahead, after each change, for this many riskiest accounts. */
+  warmLiquidation: number;
   /** ADMIN bearer token; null means the server generates one at start and prints it once. */
   adminToken: string | null;
   /** Load the demo book when the database holds no client yet. */
@@ -79,6 +89,27 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | null {
   return raw ? raw : null;
 }
 
+function namespace(env: NodeJS.ProcessEnv): string | null {
+  const raw = optional(env, "REDIS_NAMESPACE");
+  if (raw !== null && !/^[A-Za-z0-9_.:-]{1,64}$/.test(raw)) throw new ConfigError(`REDIS_NAMESPACE (${raw}) must be 1–64 of A–Z a–z 0–9 _ . : -`);
+  return raw;
+}
+
+/**
+ * The Redis namespace in force: REDIS_NAMESPACE, or one derived from the database (host,
+ * port and name of DATABASE_URL, never its credentials; the PGlite directory), so two
+ * deployments on two databases never share channels while instances of one always do.
+ */
+export function redisNamespaceOf(config: Pick<Config, "redisNamespace" | "databaseUrl" | "pgliteDir">): string {
+  if (config.redisNamespace !== null) return config.redisNamespace;
+  let database = config.pgliteDir === "memory://" ? `memory://${randomUUID()}` : config.pgliteDir;
+  if (config.databaseUrl) {
+    const url = new URL(config.databaseUrl);
+    database = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+  }
+  return `risk-${createHash("sha1").update(database).digest("hex").slice(0, 12)}`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? "development";
   const databaseUrl = optional(env, "DATABASE_URL");
@@ -99,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbConnectTimeoutMs: integer(env, "DB_CONNECT_TIMEOUT_MS", 3000, 100, 60_000),
     dbStatementTimeoutMs: integer(env, "DB_STATEMENT_TIMEOUT_MS", 10_000, 100, 600_000),
     redisUrl: optional(env, "REDIS_URL"),
+    redisNamespace: namespace(env),
+    riskWorkers: integer(env, "RISK_WORKERS", defaultWorkerCount(), 0, 64),
+    confirmReads: flag(env, "CONFIRM_READS", optional(env, "REDIS_URL") !== null),
+    warmLiquidation: integer(env, "WARM_LIQUIDATION", 200, 0, 100_000),
     adminToken,
     seedDemo: flag(env, "SEED_DEMO", true),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === "test" ? "silent" : "info"),

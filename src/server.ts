@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
@@ -9,10 +10,10 @@ import express from "express";
 import type { GraphQLFormattedError } from "graphql";
 import { pino, type Logger } from "pino";
 import { Authenticator } from "./auth/authenticate.js";
-import type { Config } from "./config.js";
+import { redisNamespaceOf, type Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
-import { seed } from "./db/seed/index.js";
+import { openBook } from "./bootstrap.js";
 import { createContext, type Context } from "./graphql/context.js";
 import { formatError } from "./graphql/errors.js";
 import { limitsPlugin } from "./graphql/limits/apolloLimits.js";
@@ -24,6 +25,23 @@ import { InProcessEventBus, RedisEventBus, type EventBus } from "./monitor/event
 import { mountMetrics } from "./metrics.js";
 import { Topic } from "./monitor/events.js";
 import { createServices, type Services } from "./services.js";
+
+/**
+ * A full re-evaluation every `intervalMs` (0: never), skipped while the previous one
+ * runs: option books decay as time passes, and a sync that failed catches up. Returns stop().
+ */
+function startPeriodic(intervalMs: number, pass: () => Promise<void>, logger: Logger): () => void {
+  if (intervalMs <= 0) return () => undefined;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    pass()
+      .catch((error: unknown) => logger.error({ err: error }, "periodic margin evaluation failed"))
+      .finally(() => (running = false));
+  }, intervalMs).unref();
+  return () => clearInterval(timer);
+}
 
 export interface RunningServer {
   url: string;
@@ -41,9 +59,9 @@ export async function startServer(config: Config & { adminToken: string }, logge
   const db = await openDatabase(config);
   const migration = await migrate(db.sql);
   if (migration.applied.length > 0) logger.info({ applied: migration.applied }, "migrations applied");
-  const bus: EventBus = config.redisUrl ? new RedisEventBus(config.redisUrl, logger) : new InProcessEventBus();
-  const services = createServices(db, config, bus, logger);
-  logger.info(await seed(services, { demo: config.seedDemo }));
+  const bus: EventBus = config.redisUrl ? new RedisEventBus(config.redisUrl, redisNamespaceOf(config), logger) : new InProcessEventBus();
+  const services = createServices(db, config, bus, logger, randomUUID());
+  logger.info(await openBook(services, { demo: config.seedDemo }));
 
   const schema = await getSchema();
   const authenticator = new Authenticator(config.adminToken, services.keyVerifier);
@@ -99,8 +117,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
     jsonBodyErrors(config.maxBodyBytes, onUnexpected),
   );
 
-  const stopPeriodic = services.monitor.startPeriodic(config.monitorIntervalMs);
-  services.monitor.warm().catch((error: unknown) => logger.error({ err: error }, "margin monitor cache not loaded"));
+  const stopPeriodic = startPeriodic(config.monitorIntervalMs, () => services.readModel.refreshAll(), logger);
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
@@ -112,8 +129,9 @@ export async function startServer(config: Config & { adminToken: string }, logge
     services,
     async close() {
       stopPeriodic();
-      await services.monitor.close();
+      services.monitor.close();
       await apollo.stop();
+      await services.compute.close();
       await bus.close();
       await db.close();
     },

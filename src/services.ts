@@ -1,9 +1,12 @@
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { ApiKeyVerifier } from "./auth/apiKeyVerifier.js";
+import { InlineCompute, WorkerPool, type RiskCompute } from "./compute/workerPool.js";
 import type { Database } from "./db/client.js";
 import { ApiKeyStore } from "./db/stores/apiKey.store.js";
 import { AuditStore } from "./db/stores/audit.store.js";
+import { BookChangeStore, CHANGE_PAGE } from "./db/stores/bookChange.store.js";
+import { readBookRows } from "./db/stores/bookRows.js";
 import { BookStore } from "./db/stores/book.store.js";
 import { LedgerStore } from "./db/stores/ledger.store.js";
 import { MarginCallStore } from "./db/stores/marginCall.store.js";
@@ -11,51 +14,80 @@ import { ReferenceStore } from "./db/stores/reference.store.js";
 import { RiskStore } from "./db/stores/risk.store.js";
 import { ApiKeyService } from "./domain/apiKey.service.js";
 import { AuditService } from "./domain/audit.service.js";
+import { Book } from "./domain/book/book.js";
 import { BookService } from "./domain/book.service.js";
 import { InstrumentService } from "./domain/instrument.service.js";
 import { LedgerService } from "./domain/ledger.service.js";
 import { MarketService } from "./domain/market.service.js";
+import { ReadModel } from "./domain/readModel.js";
+import { RiskView } from "./domain/risk/riskView.js";
 import { RiskService } from "./domain/risk.service.js";
-import { RiskResultCache } from "./domain/riskResultCache.js";
 import type { EventBus } from "./monitor/eventBus.js";
+import { Topic } from "./monitor/events.js";
 import { MarginMonitor } from "./monitor/marginMonitor.js";
 
 /** Composition root: one instance of each store and service per process. */
-export function createServices(db: Database, config: Config, bus: EventBus, logger: Logger) {
-  const book = new BookStore(db.prisma);
-  const reference = new ReferenceStore(db.prisma);
+export function createServices(db: Database, config: Config, bus: EventBus, logger: Logger, instanceId: string) {
+  const changes = new BookChangeStore(db.prisma, db.sql);
+  const reference = new ReferenceStore(db.prisma, changes);
   const marginCalls = new MarginCallStore(db.prisma);
-  const risk = new RiskService(db.prisma, new RiskStore(db.prisma), book);
-  const monitor = new MarginMonitor(db.prisma, risk, marginCalls, bus, logger);
-  // The write has committed: a failed re-evaluation is logged, and the next one catches up.
-  const reevaluate = (what: string, work: () => Promise<unknown>) =>
-    work().catch((error: unknown) => logger.error({ err: error, what }, "margin monitor failed"));
+  const riskStore = new RiskStore(db.prisma);
+  const book = new Book({
+    rows: (scope) => readBookRows(db.prisma, scope),
+    changesSince: async (version) => {
+      const rows = await changes.since(version);
+      return { rows, complete: rows.length < CHANGE_PAGE };
+    },
+    head: () => changes.head(),
+    reference: () => riskStore.referenceSnapshot(),
+  });
+  let readModel: ReadModel;
+  const compute: RiskCompute = config.riskWorkers > 0
+    ? new WorkerPool(config.riskWorkers, logger, () => readModel.replicaState())
+    : new InlineCompute();
+  readModel = new ReadModel(book, new RiskView(), compute, () => changes.head(), {
+    confirmReads: config.confirmReads,
+    warmLiquidation: config.warmLiquidation,
+  }, logger);
+  const monitor = new MarginMonitor(book, marginCalls, bus, logger, () => readModel.onRemoteChange());
+  readModel.setEvaluatedHook((entries) => monitor.judge(entries));
+  bus.subscribe(Topic.BookChanged, (notice) => {
+    if (notice.origin !== instanceId) readModel.onRemoteChange();
+  });
+  /**
+   * After a committed write: tell the other instances, then bring this one's book, view,
+   * levels and events up to it before the write answers.
+   */
+  const afterWrite = async () => {
+    await bus.publish(Topic.BookChanged, { origin: instanceId });
+    await readModel.afterWrite();
+  };
+  const risk = new RiskService(readModel, riskStore);
   const apiKeyStore = new ApiKeyStore(db.prisma);
   const keyVerifier = new ApiKeyVerifier(apiKeyStore, config.apiKeyCacheTtlMs, (error) =>
     logger.warn({ err: error }, "recording API key use failed"),
   );
-  const bookService = new BookService(book);
+  const bookService = new BookService(new BookStore(db.prisma, changes), () => book, afterWrite);
   return {
     config,
     db,
     bus,
     logger,
-    stores: { book, reference, marginCalls },
-    book: bookService,
+    stores: { reference, marginCalls },
+    readModel,
+    /** Clients, accounts and portfolios: writes and listings. */
+    accounts: bookService,
     keyVerifier,
     apiKeys: new ApiKeyService(apiKeyStore, bookService, (prefix) => keyVerifier.forget(prefix)),
     audit: new AuditService(new AuditStore(db.prisma), (error, attempt) =>
       logger.error({ err: error, operation: attempt.operation, apiKeyId: attempt.apiKeyId, errorCode: attempt.errorCode }, "audit write failed"),
     ),
-    instruments: new InstrumentService(reference),
-    market: new MarketService(reference, (underlyings) => reevaluate(`market ${underlyings}`, () => monitor.onMarketChanged(underlyings))),
-    ledger: new LedgerService(new LedgerStore(db.prisma), reference, risk, (accountId) =>
-      reevaluate(`account ${accountId}`, () => monitor.evaluateAccounts([accountId])),
-    ),
+    instruments: new InstrumentService(reference, afterWrite),
+    market: new MarketService(reference, afterWrite),
+    ledger: new LedgerService(new LedgerStore(db.prisma, changes), reference, risk, afterWrite),
     risk,
-    /** Engine results by content, shared by all requests. */
-    riskResults: new RiskResultCache(),
     monitor,
+    compute,
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Account, Client, MarginMode, Portfolio } from "../generated/prisma/client.js";
 import { BookStore, PortfolioMembershipChanged } from "../db/stores/book.store.js";
+import type { Book } from "./book/book.js";
+import type { BookAccount, BookClient } from "./book/book.types.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { BadInputError, ConflictError, NotFoundError } from "./errors.js";
 import { isUuid, requireText } from "./validate.js";
@@ -30,49 +32,72 @@ export function pageSize(first: number | null | undefined): number {
   return size;
 }
 
-/** Clients, accounts and portfolios: creation rules. */
+/** Keyset pagination over a list already in its order: the items after `after`'s position. */
+function pageOf<T>(ordered: readonly T[], size: number, start: number, cursorOf: (item: T) => string): Page<T> {
+  const items = ordered.slice(start, start + size).map((node) => ({ cursor: cursorOf(node), node }));
+  return { items, hasNextPage: start + size < ordered.length, totalCount: ordered.length };
+}
+
+/** First index whose (createdAt, id) is after the cursor's. */
+function indexAfter(ordered: readonly { createdAt: Date; id: string }[], after: DefaultOrderCursor): number {
+  let lo = 0;
+  let hi = ordered.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const t = ordered[mid].createdAt.getTime();
+    if (t < after.t || (t === after.t && ordered[mid].id <= after.i)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const creationCursor = (node: { createdAt: Date; id: string }) => encodeCursor({ t: node.createdAt.getTime(), i: node.id });
+
+/** Clients, accounts and portfolios: creation rules, and listings from the in-memory book. */
 export class BookService {
   constructor(
-    readonly store: BookStore,
-    /** Runs after accounts are created or change portfolio, e.g. the margin monitor picking them up. */
-    private readonly afterChange: (accountIds: string[]) => Promise<unknown> = async () => undefined,
+    private readonly store: BookStore,
+    private readonly book: () => Book,
+    /** Runs after each committed write, e.g. the read model and the margin monitor catching up. */
+    private readonly afterChange: () => Promise<unknown> = async () => undefined,
   ) {}
 
-  createClient(input: { name: string }): Promise<Client> {
-    return this.store.createClient(requireText("name", input.name));
+  async createClient(input: { name: string }): Promise<Client> {
+    const client = await this.store.createClient(requireText("name", input.name));
+    await this.afterChange();
+    return client;
   }
 
+  /** Read from the database: a write validates against what is committed, whichever instance wrote it. */
   async requireClient(clientId: string): Promise<Client> {
     const [client] = isUuid(clientId) ? await this.store.clientsByIds([clientId]) : [];
     if (!client) throw new NotFoundError("client", clientId);
     return client;
   }
 
-  async requireAccount(accountId: string): Promise<Account> {
-    const [account] = isUuid(accountId) ? await this.store.accountsByIds([accountId]) : [];
-    if (!account) throw new NotFoundError("account", accountId);
-    return account;
+  /** Clients in creation order; `clientId` narrows to one (CLIENT keys). */
+  listClients(args: { first?: number | null; after?: string | null; clientId?: string | null }): Page<BookClient> {
+    const size = pageSize(args.first);
+    const all = this.book().allClients();
+    const clients = args.clientId == null ? all : all.filter((c) => c.id === args.clientId);
+    const start = args.after ? indexAfter(clients, decodeCursor(args.after, isDefaultOrderCursor)) : 0;
+    return pageOf(clients, size, start, creationCursor);
   }
 
   /** Accounts in creation order, keyset-paginated; `clientId` narrows to one client. */
-  async listAccounts(args: { first?: number | null; after?: string | null; clientId?: string | null }): Promise<Page<Account>> {
+  listAccounts(args: { first?: number | null; after?: string | null; clientId?: string | null }): Page<BookAccount> {
     const size = pageSize(args.first);
-    const filter = { clientId: args.clientId ?? undefined };
-    if (filter.clientId !== undefined && !isUuid(filter.clientId)) return { items: [], hasNextPage: false, totalCount: 0 };
-    const after = args.after ? decodeCursor(args.after, isDefaultOrderCursor) : null;
-    const [rows, totalCount] = await Promise.all([
-      this.store.accountPage(filter, after && { createdAt: new Date(after.t), id: after.i }, size + 1),
-      this.store.countAccounts(filter),
-    ]);
-    const items = rows.slice(0, size).map((node) => ({ cursor: encodeCursor({ t: node.createdAt.getTime(), i: node.id }), node }));
-    return { items, hasNextPage: rows.length > size, totalCount };
+    const all = this.book().allAccounts();
+    const accounts = args.clientId == null ? all : all.filter((a) => a.clientId === args.clientId);
+    const start = args.after ? indexAfter(accounts, decodeCursor(args.after, isDefaultOrderCursor)) : 0;
+    return pageOf(accounts, size, start, creationCursor);
   }
 
   async createAccount(input: { clientId: string; name: string; marginMode: MarginMode }): Promise<Account> {
     const name = requireText("name", input.name);
     await this.requireClient(input.clientId);
     const account = await this.store.createAccount({ clientId: input.clientId, name, marginMode: input.marginMode });
-    await this.afterChange([account.id]);
+    await this.afterChange();
     return account;
   }
 
@@ -103,7 +128,7 @@ export class BookService {
       if (error instanceof PortfolioMembershipChanged) throw new ConflictError(error.message);
       throw error;
     }
-    await this.afterChange(ids);
+    await this.afterChange();
     return portfolio;
   }
 }

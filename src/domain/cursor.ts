@@ -1,7 +1,7 @@
 import { BadInputError } from "./errors.js";
 
 /** Opaque page cursors: base64url of a small JSON object, validated on the way back in. */
-export function encodeCursor(value: Record<string, string | number | null>): string {
+export function encodeCursor(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 

@@ -25,7 +25,11 @@ function decimalOrNull(value: number | null | undefined): Prisma.Decimal | null 
 }
 
 export class InstrumentService {
-  constructor(private readonly store: ReferenceStore) {}
+  constructor(
+    private readonly store: ReferenceStore,
+    /** Runs after a committed creation, e.g. the read model catching up. */
+    private readonly afterCreate: () => Promise<unknown> = async () => undefined,
+  ) {}
 
   /**
    * Creates an instrument; repeating the same definition returns the existing one
@@ -36,7 +40,9 @@ export class InstrumentService {
     const existing = await this.store.instrumentBySymbol(data.symbol);
     if (existing) return sameDefinition(existing, data);
     try {
-      return await this.store.createInstrument(data);
+      const created = await this.store.createInstrument(data);
+      await this.afterCreate();
+      return created;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const raced = await this.store.instrumentBySymbol(data.symbol);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Balance, Instrument, Position } from "../generated/prisma/client.js";
+import type { Instrument } from "../generated/prisma/client.js";
 import { defaultRiskParams } from "../engine/riskParams.js";
 import type {
   CollateralInput,
@@ -11,17 +11,13 @@ import type {
   UnderlyingRiskParams,
 } from "../engine/types.js";
 import type { ReferenceSnapshot } from "../db/stores/risk.store.js";
+import type { BookBalance, BookPosition } from "./book/book.types.js";
 import { BadInputError } from "./errors.js";
 
 /**
  * Converts stored rows (Decimal) into the engine's float64 inputs. A margin unit is
  * an account on its own, or a portfolio whose members' books are pooled.
  */
-
-export interface Holdings {
-  balances: Balance[];
-  positions: Position[];
-}
 
 export interface MarketContext {
   market: Market;
@@ -60,29 +56,26 @@ export function instrumentSpec(row: Instrument): InstrumentSpec {
   };
 }
 
-/** One account's book as engine input (its own mode): Decimals converted once, here. */
-export function accountUnitInput(
+/** One account's book as engine input (its own mode), from the exact decimal strings the book keeps. */
+export function accountInput(
   mode: MarginUnitInput["mode"],
-  holdings: Holdings,
-  instruments: Map<string, Instrument>,
+  balances: readonly BookBalance[],
+  positions: readonly BookPosition[],
+  specOf: (instrumentId: string) => InstrumentSpec,
   assets: MarketContext["assets"],
 ): MarginUnitInput {
-  const collateral = holdings.balances.map((b) => {
+  const collateral = balances.map((b) => {
     const info = assets.get(b.asset);
     if (!info) throw new BadInputError(`asset ${b.asset} has no reference data`);
-    return { asset: b.asset, amount: b.amount.toNumber(), haircut: info.haircut, underlying: info.underlying };
+    return { asset: b.asset, amount: Number(b.amount), haircut: info.haircut, underlying: info.underlying };
   });
-  const positions = holdings.positions.map((p) => {
-    const row = instruments.get(p.instrumentId);
-    if (!row) throw new Error(`instrument ${p.instrumentId} of a position was not loaded`);
-    return {
-      instrument: instrumentSpec(row),
-      quantity: p.quantity.toNumber(),
-      averagePrice: p.averagePrice.toNumber(),
-      isolatedMargin: p.isolatedMargin.toNumber(),
-    };
-  });
-  return { mode, collateral, positions };
+  const held = positions.map((p) => ({
+    instrument: specOf(p.instrumentId),
+    quantity: Number(p.quantity),
+    averagePrice: Number(p.averagePrice),
+    isolatedMargin: Number(p.isolatedMargin),
+  }));
+  return { mode, collateral, positions: held };
 }
 
 /**
@@ -121,14 +114,4 @@ export function poolUnits(mode: MarginUnitInput["mode"], units: MarginUnitInput[
   const collateral = [...cash.values()];
   if (lockedPnl !== 0) collateral.push({ asset: "USD", amount: lockedPnl, haircut: 0, underlying: null });
   return { mode, collateral, positions };
-}
-
-/** The engine input of a margin unit from its (members') holdings. */
-export function marginUnitInput(
-  mode: MarginUnitInput["mode"],
-  holdings: Holdings[],
-  instruments: Map<string, Instrument>,
-  ctx: MarketContext,
-): MarginUnitInput {
-  return poolUnits(mode, holdings.map((h) => accountUnitInput(mode, h, instruments, ctx.assets)));
 }

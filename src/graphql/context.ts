@@ -1,7 +1,6 @@
 import type { Role } from "../generated/prisma/client.js";
 import type { Services } from "../services.js";
-import { createLoaders, type Loaders } from "./loaders.js";
-import { RequestRisk } from "./risk/requestRisk.js";
+import { RequestUnits } from "./risk/requestUnits.js";
 
 /** Who is calling: an API key's role, and its client for CLIENT keys. */
 export interface Principal {
@@ -14,12 +13,12 @@ export interface Principal {
 export interface Context {
   principal: Principal;
   services: Services;
-  loaders: Loaders;
-  /** Per-request memo of risk computations. */
-  risk: RequestRisk;
+  /** The margin units this request reads, each taken from the book once. */
+  units: RequestUnits;
 }
 
-export function createContext(services: Services, principal: Principal): Context {
-  const loaders = createLoaders(services.stores.book, services.stores.reference);
-  return { principal, services, loaders, risk: new RequestRisk(services, loaders) };
+/** A request's context, once the in-memory book has every write committed before the request (see ReadModel.ensureCurrent). */
+export async function createContext(services: Services, principal: Principal): Promise<Context> {
+  await services.readModel.ensureCurrent();
+  return { principal, services, units: new RequestUnits(services) };
 }

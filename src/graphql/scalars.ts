@@ -51,6 +51,8 @@ export const DecimalScalar = new GraphQLScalarType({
   description: "Exact decimal: accepted as a number or a decimal string, returned as a decimal string.",
   serialize(value) {
     if (value instanceof Prisma.Decimal) return value.toFixed();
+    // The in-memory book keeps decimals as canonical strings already.
+    if (typeof value === "string" && DECIMAL_PATTERN.test(value)) return value;
     if (typeof value === "string" || typeof value === "number") return new Prisma.Decimal(value).toFixed();
     throw new GraphQLError("Decimal output must be a Decimal");
   },

@@ -6,7 +6,7 @@ import type { Authenticator } from "../auth/authenticate.js";
 import type { Config } from "../config.js";
 import { UnauthenticatedError } from "../domain/errors.js";
 import type { Services } from "../services.js";
-import { createContext, type Context } from "./context.js";
+import { createContext, type Principal } from "./context.js";
 import type { RateLimiter } from "./limits/rateLimiter.js";
 import { guardWsOperation } from "./limits/wsLimits.js";
 
@@ -14,7 +14,7 @@ import { guardWsOperation } from "./limits/wsLimits.js";
 const CLOSE_KEY_INVALID = 4401;
 
 type ConnectionExtra = {
-  context?: Context;
+  principal?: Principal;
   /** Re-checks the connection's key while it stays open. */
   recheck?: NodeJS.Timeout;
 };
@@ -51,7 +51,7 @@ export function attachWebSocket(
         } catch {
           return false;
         }
-        ctx.extra.context = createContext(services, principal);
+        ctx.extra.principal = principal;
         if (principal.keyId !== null) {
           ctx.extra.recheck = setInterval(() => {
             authenticator.authenticate(header).catch((error: unknown) => {
@@ -62,8 +62,8 @@ export function attachWebSocket(
         return true;
       },
       onClose: (ctx) => clearInterval(ctx.extra.recheck),
-      onSubscribe: (ctx, _id, payload) => guardWsOperation(schema, ctx.extra.context!.principal, payload, config, rateLimiter),
-      context: (ctx) => createContext(services, ctx.extra.context!.principal),
+      onSubscribe: (ctx, _id, payload) => guardWsOperation(schema, ctx.extra.principal!, payload, config, rateLimiter),
+      context: (ctx) => createContext(services, ctx.extra.principal!),
       onError: (_ctx, _id, _payload, errors) => formatted(errors),
       // Results (including a subscription refused at its start) carry coded, masked errors as on HTTP.
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatted(result.errors) } : result),

@@ -44,25 +44,32 @@ export class RedisEventBus implements EventBus {
   private readonly subscriber: Redis;
   private readonly ready: Promise<unknown>;
 
-  constructor(url: string, logger: Logger) {
+  /** `namespace` prefixes every channel: Redis pub/sub ignores the db index, so deployments share channels otherwise. */
+  constructor(url: string, private readonly namespace: string, logger: Logger) {
     // Auto-pipelining sends the publishes of one tick in one round trip, in call order.
     const options = { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: false, enableAutoPipelining: true };
     this.publisher = new Redis(url, options);
     this.subscriber = new Redis(url, options);
     for (const client of [this.publisher, this.subscriber]) client.on("error", (error) => logger.warn({ err: error }, "redis error"));
+    const prefix = `${namespace}:`;
     this.subscriber.on("message", (channel: string, message: string) => {
+      if (!channel.startsWith(prefix)) return;
       try {
-        void this.local.publish(channel as Topic, JSON.parse(message, revive));
+        void this.local.publish(channel.slice(prefix.length) as Topic, JSON.parse(message, revive));
       } catch (error) {
         logger.error({ err: error, channel }, "undecodable event from redis");
       }
     });
-    this.ready = this.subscriber.subscribe(...Object.values(Topic));
+    this.ready = this.subscriber.subscribe(...Object.values(Topic).map((topic) => this.channel(topic)));
+  }
+
+  private channel(topic: Topic): string {
+    return `${this.namespace}:${topic}`;
   }
 
   async publish<T extends Topic>(topic: T, payload: TopicPayloads[T]): Promise<void> {
     await this.ready;
-    await this.publisher.publish(topic, JSON.stringify(payload));
+    await this.publisher.publish(this.channel(topic), JSON.stringify(payload));
   }
 
   subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void {

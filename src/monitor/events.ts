@@ -21,19 +21,20 @@ export interface MarginCallEvent {
   clientId: string;
   /** Version of the unit's level this event created. */
   unitVersion: number;
+  /** Book version (BookChange) the change was judged on. */
+  bookVersion: number;
 }
 
-/** Accounts whose holdings or membership changed on some instance: caches reload them. */
+/** An instance committed a change to the book (it is in the change log); the others catch up. */
 export interface BookChanged {
-  accountIds: string[];
-  /** Instance that made the change (it has reloaded already). */
+  /** Instance that made the change (it has caught up already). */
   origin: string;
 }
 
 /** Topics of the event bus and their payloads. */
 export enum Topic {
-  MarginCalls = "risk:margin-calls",
-  BookChanged = "risk:book-changed",
+  MarginCalls = "margin-calls",
+  BookChanged = "book-changed",
 }
 
 export interface TopicPayloads {

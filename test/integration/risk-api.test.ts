@@ -178,7 +178,7 @@ describe(`risk through the API on ${TEST_DB}`, () => {
     for (let i = 1; i < seen.length; i++) expect(rank(seen[i - 1]) + 1e-12).toBeGreaterThanOrEqual(rank(seen[i]));
   });
 
-  it("reads a page of accounts with positions and risk in a constant number of SQL statements (≤ 6)", async () => {
+  it("reads a page of accounts with positions and risk from memory: no SQL statement however large the page", async () => {
     const prisma = api.server.services.db.prisma;
     const [perp] = await prisma.instrument.findMany({ where: { symbol: "BTC-PERP" } });
     const bulk = await prisma.client.create({ data: { name: "bulk" } });
@@ -188,6 +188,8 @@ describe(`risk through the API on ${TEST_DB}`, () => {
     await prisma.position.createMany({
       data: ids.map((accountId, i) => ({ accountId, instrumentId: perp.id, quantity: new Prisma.Decimal(i % 2 ? 1 : -1), averagePrice: new Prisma.Decimal(100_000) })),
     });
+    // Rows written behind the ledger's back: a full pass reloads the book from the database.
+    await api.server.services.readModel.refreshAll();
     const PAGE = `query($n: Int) { accounts(first: $n) { edges { node { positions { instrument { symbol } } margin { maintenance } greeks { delta } liquidation { distance } } } } }`;
     const statements = async (n: number) => {
       const before = api.server.services.db.statementCount();
@@ -195,9 +197,7 @@ describe(`risk through the API on ${TEST_DB}`, () => {
       expect(data.accounts.edges).toHaveLength(n);
       return api.server.services.db.statementCount() - before;
     };
-    const ten = await statements(10);
-    const hundred = await statements(100);
-    expect(hundred).toBe(ten);
-    expect(hundred).toBeLessThanOrEqual(6);
+    expect(await statements(10)).toBe(0);
+    expect(await statements(100)).toBe(0);
   });
 });

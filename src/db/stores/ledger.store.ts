@@ -1,55 +1,49 @@
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
-import type { Account, Instrument, LedgerKind, Trade } from "../../generated/prisma/client.js";
-import { ConflictError, InsufficientMarginError, NotFoundError } from "../../domain/errors.js";
-import { tradeEffects } from "../../domain/tradeEffects.js";
-import { isUniqueViolation } from "../prismaErrors.js";
+import type { Account, LedgerEntry, LedgerKind, Position, Trade } from "../../generated/prisma/client.js";
+import type { BookChangeStore } from "./bookChange.store.js";
+import { readBookRows, type BookRows } from "./bookRows.js";
 
 type Decimal = Prisma.Decimal;
 type Tx = Prisma.TransactionClient;
 
-/** Cash of every trade and realised P&L settles in USDC. */
-export const SETTLEMENT_ASSET = "USDC";
-
-export interface CashMove {
-  accountId: string;
-  asset: string;
-  /** Positive amount; the direction is the operation's. */
-  amount: Decimal;
-  idempotencyKey: string | null;
+/** An account's rows as locked for a ledger write. */
+export class AccountsLocked extends Error {
+  constructor(readonly missing: string[]) {
+    super(`accounts not found: ${missing.join(", ")}`);
+  }
 }
 
-export interface TradeRequest {
-  accountId: string;
-  instrument: Instrument;
-  /** Signed contracts. */
-  quantity: Decimal;
-  /** USD per underlying unit. */
-  price: Decimal;
-  tradeId: string;
-  /**
-   * ISOLATED accounts: USDC moved into the position per contract the trade opens
-   * (its initial margin at this price and market); 0 elsewhere.
-   */
-  isolatedMarginPerContract: Decimal;
-}
+/** Plain reads and writes inside a ledger transaction; the rules are the ledger service's. */
+export class LedgerTx {
+  constructor(private readonly tx: Tx) {}
 
-/**
- * The ledger: every write is one transaction that first locks the account row, so
- * concurrent writes to one account are serialised and a retried request sees the
- * first one's result.
- */
-export class LedgerStore {
-  constructor(private readonly prisma: PrismaClient) {}
-
-  /** Locks and returns the account, or throws NOT_FOUND. */
-  private async lockAccount(tx: Tx, accountId: string): Promise<Account> {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Account" WHERE id = ${accountId}::uuid FOR UPDATE`;
-    if (locked.length === 0) throw new NotFoundError("account", accountId);
-    return tx.account.findUniqueOrThrow({ where: { id: accountId } });
+  ledgerEntry(idempotencyKey: string): Promise<LedgerEntry | null> {
+    return this.tx.ledgerEntry.findUnique({ where: { idempotencyKey } });
   }
 
-  private async addBalance(tx: Tx, accountId: string, asset: string, amount: Decimal): Promise<Decimal> {
-    const row = await tx.balance.upsert({
+  trade(tradeId: string): Promise<Trade | null> {
+    return this.tx.trade.findUnique({ where: { tradeId } });
+  }
+
+  position(accountId: string, instrumentId: string): Promise<Position | null> {
+    return this.tx.position.findUnique({ where: { accountId_instrumentId: { accountId, instrumentId } } });
+  }
+
+  async savePosition(accountId: string, instrumentId: string, state: { quantity: Decimal; averagePrice: Decimal; isolatedMargin: Decimal }): Promise<void> {
+    await this.tx.position.upsert({
+      where: { accountId_instrumentId: { accountId, instrumentId } },
+      create: { accountId, instrumentId, ...state },
+      update: state,
+    });
+  }
+
+  createTrade(data: { tradeId: string; accountId: string; instrumentId: string; quantity: Decimal; price: Decimal; realizedPnl: Decimal }): Promise<Trade> {
+    return this.tx.trade.create({ data });
+  }
+
+  /** Adds a signed amount to a balance and returns the new amount. */
+  async addBalance(accountId: string, asset: string, amount: Decimal): Promise<Decimal> {
+    const row = await this.tx.balance.upsert({
       where: { accountId_asset: { accountId, asset } },
       create: { accountId, asset, amount },
       update: { amount: { increment: amount } },
@@ -57,111 +51,54 @@ export class LedgerStore {
     return row.amount;
   }
 
-  /** Returns true when the key was already used for exactly this move (a retry). */
-  private async replayed(tx: Tx, move: CashMove, kind: LedgerKind): Promise<boolean> {
-    if (!move.idempotencyKey) return false;
-    const previous = await tx.ledgerEntry.findUnique({ where: { idempotencyKey: move.idempotencyKey } });
-    if (!previous) return false;
-    const signed = kind === "WITHDRAWAL" ? move.amount.negated() : move.amount;
-    if (previous.accountId !== move.accountId || previous.asset !== move.asset || previous.kind !== kind || !previous.amount.equals(signed)) {
-      throw new ConflictError(`idempotencyKey ${JSON.stringify(move.idempotencyKey)} was already used for a different request`);
-    }
-    return true;
+  async createEntry(data: { accountId: string; asset: string; amount: Decimal; kind: LedgerKind; idempotencyKey?: string | null; tradeId?: string | null }): Promise<void> {
+    await this.tx.ledgerEntry.create({ data });
   }
 
-  private async cashMove(
-    move: CashMove,
-    kind: "DEPOSIT" | "WITHDRAWAL",
-    check?: (tx: Tx, account: Account) => Promise<void>,
-  ): Promise<Account> {
-    try {
-      return await this.prisma.$transaction(async (tx) => {
-        const account = await this.lockAccount(tx, move.accountId);
-        if (await this.replayed(tx, move, kind)) return account;
-        const signed = kind === "WITHDRAWAL" ? move.amount.negated() : move.amount;
-        const balance = await this.addBalance(tx, move.accountId, move.asset, signed);
-        if (balance.isNegative()) {
-          throw new InsufficientMarginError(
-            `withdrawal of ${move.amount.toFixed()} ${move.asset} exceeds the balance of ${balance.plus(move.amount).toFixed()}`,
-          );
-        }
-        await tx.ledgerEntry.create({
-          data: { accountId: move.accountId, asset: move.asset, amount: signed, kind, idempotencyKey: move.idempotencyKey },
-        });
-        if (check) await check(tx, account);
-        return account;
-      });
-    } catch (error) {
-      // Two first attempts with one key raced on different accounts: the loser conflicts.
-      if (isUniqueViolation(error)) throw new ConflictError(`idempotencyKey ${JSON.stringify(move.idempotencyKey)} is already in use`);
-      throw error;
-    }
-  }
-
-  deposit(move: CashMove): Promise<Account> {
-    return this.cashMove(move, "DEPOSIT");
-  }
-
-  /**
-   * `check` runs inside the transaction after the balance moved (row lock held) and
-   * throws to roll the withdrawal back, e.g. when margin would be breached.
-   */
-  withdraw(move: CashMove, check: (tx: Tx, account: Account) => Promise<void>): Promise<Account> {
-    return this.cashMove(move, "WITHDRAWAL", check);
-  }
-
-  async recordTrade(request: TradeRequest): Promise<Trade> {
-    try {
-      return await this.prisma.$transaction((tx) => this.recordTradeIn(tx, request));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // A concurrent first attempt with this tradeId committed first: answer as a retry.
-      const existing = await this.prisma.trade.findUnique({ where: { tradeId: request.tradeId } });
-      if (!existing) throw error;
-      return sameTrade(existing, request);
-    }
-  }
-
-  private async recordTradeIn(tx: Tx, request: TradeRequest): Promise<Trade> {
-    const account = await this.lockAccount(tx, request.accountId);
-    const existing = await tx.trade.findUnique({ where: { tradeId: request.tradeId } });
-    if (existing) return sameTrade(existing, request);
-
-    const { instrument } = request;
-    const key = { accountId_instrumentId: { accountId: account.id, instrumentId: instrument.id } };
-    const previous = await tx.position.findUnique({ where: key });
-    const effects = tradeEffects(previous, request, instrument, account.marginMode, request.isolatedMarginPerContract);
-    await tx.position.upsert({
-      where: key,
-      create: { accountId: account.id, instrumentId: instrument.id, ...effects.position },
-      update: effects.position,
-    });
-    const trade = await tx.trade.create({
-      data: {
-        tradeId: request.tradeId,
-        accountId: account.id,
-        instrumentId: instrument.id,
-        quantity: request.quantity,
-        price: request.price,
-        realizedPnl: effects.realizedPnl,
-      },
-    });
-    for (const move of effects.cash) {
-      await this.addBalance(tx, account.id, SETTLEMENT_ASSET, move.amount);
-      await tx.ledgerEntry.create({
-        data: { accountId: account.id, asset: SETTLEMENT_ASSET, amount: move.amount, kind: move.kind, tradeId: request.tradeId },
-      });
-    }
-    return trade;
+  /** The locked accounts' book rows as this transaction sees them (its own writes included). */
+  bookRows(accountIds: readonly string[]): Promise<BookRows> {
+    return readBookRows(this.tx, { accounts: accountIds, portfolios: [], clients: [], instruments: [] });
   }
 }
 
-function sameTrade(existing: Trade, request: TradeRequest): Trade {
-  const same =
-    existing.accountId === request.accountId &&
-    existing.instrumentId === request.instrument.id &&
-    existing.quantity.equals(request.quantity) &&
-    existing.price.equals(request.price);
-  if (!same) throw new ConflictError(`tradeId ${JSON.stringify(request.tradeId)} was already recorded with different content`);
-  return existing;
+/** What a ledger transaction did: the accounts it changed (none for a replay, which writes nothing). */
+export interface LedgerOutcome<T> {
+  result: T;
+  changed: readonly string[];
+}
+
+/**
+ * The ledger's storage: a transaction that first locks the accounts' rows (in id
+ * order, so two writes that lock overlapping sets cannot deadlock) and, when it changed
+ * anything, records the change in the book's change log before it commits.
+ */
+export class LedgerStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly changes: BookChangeStore,
+  ) {}
+
+  async write<T>(accountIds: readonly string[], work: (tx: LedgerTx, accounts: Map<string, Account>) => Promise<LedgerOutcome<T>>): Promise<T> {
+    const ids = [...new Set(accountIds)].sort();
+    return this.prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Account" WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+      if (locked.length !== ids.length) throw new AccountsLocked(ids.filter((id) => !locked.some((l) => l.id === id)));
+      const rows = await tx.account.findMany({ where: { id: { in: ids } } });
+      const outcome = await work(new LedgerTx(tx), new Map(rows.map((a) => [a.id, a])));
+      if (outcome.changed.length > 0) await this.changes.append(tx, { accounts: outcome.changed });
+      return outcome.result;
+    });
+  }
+
+  account(id: string): Promise<Account | null> {
+    return this.prisma.account.findUnique({ where: { id } });
+  }
+
+  memberIds(portfolioId: string): Promise<string[]> {
+    return this.prisma.account.findMany({ where: { portfolioId }, select: { id: true } }).then((rows) => rows.map((r) => r.id));
+  }
+
+  trade(tradeId: string): Promise<Trade | null> {
+    return this.prisma.trade.findUnique({ where: { tradeId } });
+  }
 }

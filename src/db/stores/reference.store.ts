@@ -1,9 +1,13 @@
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { Asset, Instrument, MarketState, Prisma, Underlying } from "../../generated/prisma/client.js";
+import type { BookChangeStore } from "./bookChange.store.js";
 
 /** Reference and market data: underlyings, assets, instruments, market states. */
 export class ReferenceStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly changes: BookChangeStore,
+  ) {}
 
   underlying(symbol: string): Promise<Underlying | null> {
     return this.prisma.underlying.findUnique({ where: { symbol } });
@@ -40,8 +44,9 @@ export class ReferenceStore {
     });
   }
 
-  createInstrument(data: Prisma.InstrumentUncheckedCreateInput): Promise<Instrument> {
-    return this.prisma.instrument.create({ data });
+  async createInstrument(data: Prisma.InstrumentUncheckedCreateInput): Promise<Instrument> {
+    const { result } = await this.changes.write((tx) => tx.instrument.create({ data }), (i) => ({ instruments: [i.id] }));
+    return result;
   }
 
   marketStates(underlyings?: readonly string[]): Promise<MarketState[]> {
@@ -52,12 +57,18 @@ export class ReferenceStore {
   }
 
   /** Stores several market states in one transaction. */
-  saveMarketStates(states: Omit<MarketState, "updatedAt">[]): Promise<MarketState[]> {
-    return this.prisma.$transaction(
-      states.map((state) => {
-        const { underlyingId, ...values } = state;
-        return this.prisma.marketState.upsert({ where: { underlyingId }, create: state, update: values });
-      }),
+  async saveMarketStates(states: Omit<MarketState, "updatedAt">[]): Promise<MarketState[]> {
+    const { result } = await this.changes.write(
+      async (tx) => {
+        const saved: MarketState[] = [];
+        for (const state of states) {
+          const { underlyingId, ...values } = state;
+          saved.push(await tx.marketState.upsert({ where: { underlyingId }, create: state, update: values }));
+        }
+        return saved;
+      },
+      (saved) => ({ underlyings: saved.map((s) => s.underlyingId) }),
     );
+    return result;
   }
 }

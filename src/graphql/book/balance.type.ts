@@ -1,5 +1,4 @@
 import { Field, ObjectType } from "type-graphql";
-import type { Prisma } from "../../generated/prisma/client.js";
 import { DecimalScalar } from "../scalars.js";
 
 @ObjectType("Balance", { description: "Holding of one asset in an account." })
@@ -8,5 +7,5 @@ export class BalanceType {
   asset!: string;
 
   @Field(() => DecimalScalar, { description: "Units of the asset." })
-  amount!: Prisma.Decimal;
+  amount!: string;
 }

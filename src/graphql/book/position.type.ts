@@ -1,5 +1,4 @@
 import { Field, ObjectType } from "type-graphql";
-import type { Prisma } from "../../generated/prisma/client.js";
 import { InstrumentType } from "../instrument/instrument.type.js";
 import { DecimalScalar } from "../scalars.js";
 
@@ -11,11 +10,11 @@ export class PositionType {
   instrument?: InstrumentType;
 
   @Field(() => DecimalScalar, { description: "Signed contracts; short < 0." })
-  quantity!: Prisma.Decimal;
+  quantity!: string;
 
   @Field(() => DecimalScalar, { description: "USD per underlying unit." })
-  averagePrice!: Prisma.Decimal;
+  averagePrice!: string;
 
   @Field(() => DecimalScalar, { description: "USDC set aside for this position (ISOLATED accounts; 0 otherwise)." })
-  isolatedMargin!: Prisma.Decimal;
+  isolatedMargin!: string;
 }

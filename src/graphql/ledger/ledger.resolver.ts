@@ -26,7 +26,8 @@ export class LedgerResolver {
   @Mutation(() => TradeType, { description: "Idempotent on tradeId; other content under a used tradeId is a CONFLICT." })
   async recordTrade(@Arg("input", () => RecordTradeInput) input: RecordTradeInput, @Ctx() ctx: Context): Promise<TradeType> {
     const trade = await ctx.services.ledger.recordTrade(input);
-    const instrument = await ctx.loaders.instrument.load(trade.instrumentId);
-    return toTradeType(trade, instrument!);
+    const instrument = ctx.services.readModel.book.instrument(trade.instrumentId);
+    if (!instrument) throw new Error(`instrument ${trade.instrumentId} of trade ${trade.tradeId} is not in the book`);
+    return toTradeType(trade, instrument);
   }
 }

@@ -1,5 +1,4 @@
 import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from "type-graphql";
-import type { Account } from "../../generated/prisma/client.js";
 import { BadInputError } from "../../domain/errors.js";
 import { AccountType } from "../book/account.type.js";
 import type { Context } from "../context.js";
@@ -8,16 +7,16 @@ import { riskFieldsResolver } from "./riskFields.resolver.js";
 import { VarResultType } from "./risk.types.js";
 
 /** Equity, margin, Greeks and liquidation of an account's standalone book (even when it belongs to a portfolio). */
-export const AccountRiskFieldsResolver = riskFieldsResolver<Account>(AccountType, (ctx, account) => ctx.risk.accountUnit(account));
+export const AccountRiskFieldsResolver = riskFieldsResolver<{ id: string }>(AccountType, (ctx, account) => ctx.units.account(account.id));
 
 /** An account's value at risk. */
 @Resolver(() => AccountType)
 export class AccountRiskResolver {
   @FieldResolver(() => VarResultType, {
-    description: "Value at risk and expected shortfall, USD (positive = loss), over daily returns ending on the market's valuation date.",
+    description: "Value at risk and expected shortfall, USD (positive = loss), over daily returns ending on the account's valuation date (the latest asOf of the underlyings it is exposed to).",
   })
   async valueAtRisk(
-    @Root() account: Account,
+    @Root() account: { id: string },
     @Ctx() ctx: Context,
     @Arg("confidence", () => Float, { nullable: true, defaultValue: 0.99, description: "In (0, 1)." }) confidence: number | null,
     @Arg("horizonDays", () => Int, { nullable: true, defaultValue: 1, description: "One-day figures × √horizonDays." }) horizonDays: number | null,
@@ -32,7 +31,7 @@ export class AccountRiskResolver {
     };
     if (request.lookbackDays > 3000) throw new BadInputError(`lookbackDays (${request.lookbackDays}) must be at most 3000`);
     if (request.horizonDays > 365) throw new BadInputError(`horizonDays (${request.horizonDays}) must be at most 365`);
-    const result = await ctx.risk.valueAtRiskOf(await ctx.risk.accountUnit(account), request);
+    const result = await ctx.services.risk.valueAtRisk(ctx.units.account(account.id), request);
     return { ...result, confidence: request.confidence, horizonDays: request.horizonDays };
   }
 }

@@ -15,8 +15,8 @@ export class RiskQueryResolver {
     @Arg("trades", () => [TradeInput]) trades: TradeInput[],
     @Ctx() ctx: Context,
   ): Promise<RiskSnapshotType> {
-    const account = await requireVisibleAccount(ctx, accountId);
-    return { unit: await ctx.risk.whatIfUnit(account, trades) };
+    const account = requireVisibleAccount(ctx, accountId);
+    return { unit: ctx.services.risk.whatIfUnit(account, trades) };
   }
 
   @Query(() => StressResultType, { description: "The account (its own book and model) after a named or custom shock." })
@@ -25,8 +25,8 @@ export class RiskQueryResolver {
     @Arg("scenario", () => StressScenarioInput) scenario: StressScenarioInput,
     @Ctx() ctx: Context,
   ): Promise<StressResultType> {
-    const account = await requireVisibleAccount(ctx, accountId);
-    const result = await ctx.risk.stress(await ctx.risk.accountUnit(account), scenario);
+    const account = requireVisibleAccount(ctx, accountId);
+    const result = await ctx.services.risk.stress(ctx.units.account(account.id), scenario);
     return { ...result, ratio: finiteOrNull(result.ratio) };
   }
 
@@ -35,7 +35,7 @@ export class RiskQueryResolver {
     return Promise.all(
       HISTORICAL_SCENARIOS.map(async (scenario) => ({
         ...scenario,
-        shocks: (await ctx.risk.scenarioShocks({ name: scenario.name })).map((s) => ({ ...s, volMove: s.volMove ?? 0 })),
+        shocks: (await ctx.services.risk.scenarioShocks({ name: scenario.name })).map((s) => ({ ...s, volMove: s.volMove ?? 0 })),
       })),
     );
   }

@@ -5,7 +5,7 @@ import type { MarginCallEvent } from "../../../src/monitor/events.js";
 const A = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 const B = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
 const event = (clientId: string, accountId: string | null, portfolioId: string | null): MarginCallEvent => ({
-  sequence: 1, clientId, accountId, portfolioId, unitVersion: 1, level: "WARNING", previousLevel: "HEALTHY",
+  sequence: 1, clientId, accountId, portfolioId, unitVersion: 1, bookVersion: 1, level: "WARNING", previousLevel: "HEALTHY",
   ratio: 0.7, equity: 1, maintenance: 0.7, asOf: new Date(0), createdAt: new Date(0),
 });
 const everything: FeedFilter = { accountIds: null, portfolioIds: [], clientId: null };

@@ -1,9 +1,9 @@
-import { Prisma, type Instrument, type MarginMode } from "../../generated/prisma/client.js";
-import { blackScholes } from "../../engine/blackScholes.js";
-import { realizedVolatility } from "../../engine/realizedVolatility.js";
-import { mulberry32 } from "../../lib/mulberry32.js";
-import type { Services } from "../../services.js";
-import { UNDERLYINGS } from "./reference.js";
+import { Prisma, type Instrument, type MarginMode } from "../generated/prisma/client.js";
+import { blackScholes } from "../engine/blackScholes.js";
+import { realizedVolatility } from "../engine/realizedVolatility.js";
+import { mulberry32 } from "../lib/mulberry32.js";
+import type { Services } from "../services.js";
+import { UNDERLYINGS } from "../db/seed/reference.js";
 
 /**
  * The demo book: three clients, thirty accounts in every margin mode, one
@@ -128,10 +128,10 @@ export async function seedDemoBook(services: Services): Promise<{ clients: numbe
   let trades = 0;
   const portfolioCandidates: string[] = [];
   for (const [c, clientName] of clientNames.entries()) {
-    const client = await services.book.createClient({ name: clientName });
+    const client = await services.accounts.createClient({ name: clientName });
     for (let a = 0; a < 10; a++) {
       const marginMode = modes[(a + c) % modes.length];
-      const account = await services.book.createAccount({ clientId: client.id, name: `${clientName.split(" ")[0]} ${marginMode.toLowerCase()} ${a + 1}`, marginMode });
+      const account = await services.accounts.createAccount({ clientId: client.id, name: `${clientName.split(" ")[0]} ${marginMode.toLowerCase()} ${a + 1}`, marginMode });
       accounts++;
       if (c === 0 && marginMode === "CROSS") portfolioCandidates.push(account.id);
       // Collateral from 50k to 2M USDC, a third of the accounts also hold BTC or ETH.
@@ -168,7 +168,7 @@ export async function seedDemoBook(services: Services): Promise<{ clients: numbe
       }
     }
   }
-  await services.book.createPortfolio({
+  await services.accounts.createPortfolio({
     clientId: (await services.db.prisma.account.findUniqueOrThrow({ where: { id: portfolioCandidates[0] } })).clientId,
     name: "Aurora macro book",
     accountIds: portfolioCandidates.slice(0, 3),

@@ -1,0 +1,13 @@
+import type { ReferenceSnapshot } from "../db/stores/risk.store.js";
+import type { UnitKey } from "../domain/book/book.types.js";
+import type { ReplicaAccount, ReplicaPortfolio, UnitOutcome, UnitTask } from "./riskTasks.js";
+
+/** Messages from the pool to an engine worker, answered in order by id (upserts are not answered). */
+export type WorkerRequest =
+  | { type: "upsert"; reset: boolean; accounts: ReplicaAccount[]; portfolios: ReplicaPortfolio[] }
+  | { type: "evaluate"; id: number; reference: ReferenceSnapshot; keys: UnitKey[] }
+  | { type: "task"; id: number; task: UnitTask };
+
+export type WorkerResponse =
+  | { id: number; ok: true; value: UnitOutcome[] | unknown }
+  | { id: number; ok: false; error: { name: string; message: string } };

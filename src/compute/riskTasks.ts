@@ -1,0 +1,127 @@
+import {
+  computeMargin,
+  liquidationPrices,
+  stressTest,
+  unitGreeks,
+  valueAtRisk,
+  type LiquidationPoint,
+  type MarginMode,
+  type MarginModel,
+  type MarginResult,
+  type MarginUnitInput,
+  type PriceHistory,
+  type Shock,
+  type StressResult,
+  type UnderlyingGreeks,
+  type VarRequest,
+  type VarResult,
+} from "../engine/index.js";
+import type { ReferenceSnapshot } from "../db/stores/risk.store.js";
+import { marketContext, poolUnits, type MarketContext } from "../domain/marginUnit.js";
+import type { UnitKey } from "../domain/book/book.types.js";
+
+/**
+ * The engine work the server runs, as plain-data tasks: the same functions run in a
+ * worker thread or, with no workers, in the calling thread, so both give identical
+ * numbers. Inputs cross threads by structured clone, so a task carries the reference
+ * rows (markets, parameters, assets) rather than a MarketContext with functions.
+ */
+
+/** A unit's risk under its own model, the figures the risk view keeps. */
+export interface UnitRisk {
+  margin: MarginResult;
+  greeks: UnderlyingGreeks[];
+}
+
+/** A unit the engine could not value, and why. */
+export interface UnitFailure {
+  error: string;
+}
+
+export type UnitOutcome = UnitRisk | UnitFailure;
+
+export const isFailure = (outcome: UnitOutcome): outcome is UnitFailure => "error" in outcome;
+
+/** Own-model margin and Greeks of one unit on one market context. */
+export function unitRisk(input: MarginUnitInput, ctx: MarketContext): UnitRisk {
+  return { margin: computeMargin(input, ctx.market, ctx.params), greeks: unitGreeks(input, ctx.market) };
+}
+
+/** An account as the evaluators mirror it. */
+export interface ReplicaAccount {
+  id: string;
+  portfolioId: string | null;
+  input: MarginUnitInput;
+}
+
+export interface ReplicaPortfolio {
+  id: string;
+  mode: MarginMode;
+  /** In creation order, so pooling sums in the same order everywhere. */
+  memberIds: string[];
+}
+
+/** The books an evaluator holds, kept current by upserts, so a tick sends only the market. */
+export class Replica {
+  private readonly accounts = new Map<string, ReplicaAccount>();
+  private readonly portfolios = new Map<string, ReplicaPortfolio>();
+
+  reset(): void {
+    this.accounts.clear();
+    this.portfolios.clear();
+  }
+
+  upsert(accounts: readonly ReplicaAccount[], portfolios: readonly ReplicaPortfolio[]): void {
+    for (const a of accounts) this.accounts.set(a.id, a);
+    for (const p of portfolios) this.portfolios.set(p.id, p);
+  }
+
+  input(key: UnitKey): MarginUnitInput {
+    const colon = key.indexOf(":");
+    const id = key.slice(colon + 1);
+    if (key.startsWith("account:")) {
+      const account = this.accounts.get(id);
+      if (!account) throw new Error(`account ${id} is not in the evaluator's book`);
+      return account.input;
+    }
+    const portfolio = this.portfolios.get(id);
+    if (!portfolio) throw new Error(`portfolio ${id} is not in the evaluator's book`);
+    return poolUnits(portfolio.mode, portfolio.memberIds.map((m) => this.input(`account:${m}`)));
+  }
+}
+
+/** Own-model risk of many units on one market; a unit that fails does not stop the others. */
+export function evaluateUnits(replica: Replica, reference: ReferenceSnapshot, keys: readonly UnitKey[]): UnitOutcome[] {
+  const ctx = marketContext(reference);
+  return keys.map((key) => {
+    try {
+      return unitRisk(replica.input(key), ctx);
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  });
+}
+
+/** On-demand work for one unit, by kind. */
+export type UnitTask =
+  | { kind: "liquidation"; input: MarginUnitInput; reference: ReferenceSnapshot; model: MarginModel }
+  | { kind: "valueAtRisk"; input: MarginUnitInput; reference: ReferenceSnapshot; history: PriceHistory; request: VarRequest }
+  | { kind: "stress"; input: MarginUnitInput; reference: ReferenceSnapshot; shocks: Shock[] };
+
+export interface UnitTaskResults {
+  liquidation: LiquidationPoint[];
+  valueAtRisk: VarResult;
+  stress: StressResult;
+}
+
+export function runUnitTask(task: UnitTask): UnitTaskResults[UnitTask["kind"]] {
+  const ctx = marketContext(task.reference);
+  switch (task.kind) {
+    case "liquidation":
+      return liquidationPrices(task.input, ctx.market, ctx.params, task.model);
+    case "valueAtRisk":
+      return valueAtRisk(task.input, ctx.market, task.history, task.request);
+    case "stress":
+      return stressTest(task.input, ctx.market, task.shocks, ctx.params);
+  }
+}
