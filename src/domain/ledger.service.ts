@@ -63,10 +63,17 @@ export class LedgerService {
     private readonly afterWrite: () => Promise<unknown> = async () => undefined,
   ) {}
 
+  /** Every book must stay valuable: no holding of an underlying that has no market yet. */
+  private async requireMarket(underlying: string, what: string): Promise<void> {
+    const [market] = await this.reference.marketStates([underlying]);
+    if (!market) throw new BadInputError(`${what} needs a market for ${underlying} first (updateMarket)`);
+  }
+
   private async validateCash(input: CashInput): Promise<CashMove> {
     if (!isUuid(input.accountId)) throw new NotFoundError("account", input.accountId);
     const asset = await this.reference.asset(input.asset);
     if (!asset) throw new BadInputError(`unknown asset ${JSON.stringify(input.asset)}`);
+    if (asset.underlyingId) await this.requireMarket(asset.underlyingId, `collateral in ${asset.symbol}`);
     if (!input.amount.isPositive() || input.amount.isZero()) {
       throw new BadInputError(`amount (${input.amount.toFixed()}) must be positive`);
     }
@@ -155,6 +162,7 @@ export class LedgerService {
     if (!isUuid(input.accountId)) throw new NotFoundError("account", input.accountId);
     const instrument = await this.reference.instrumentBySymbol(input.instrument);
     if (!instrument) throw new NotFoundError("instrument", input.instrument);
+    await this.requireMarket(instrument.underlyingId, `a trade in ${instrument.symbol}`);
     if (input.quantity.isZero()) throw new BadInputError("quantity must not be zero");
     if (input.price.isNegative() || (instrument.kind !== "OPTION" && input.price.isZero())) {
       throw new BadInputError(`price (${input.price.toFixed()}) must be positive`);
