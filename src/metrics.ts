@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Express } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Database } from "./db/client.js";
@@ -25,6 +26,19 @@ export function mountMetrics(app: Express, db: Database) {
     registers: [registry],
   });
   const events = new Counter({ name: "risk_margin_call_events_total", help: "Margin-call events published", registers: [registry] });
+  // Delay of the event loop: what one blocking computation costs every other request.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  new Gauge({
+    name: "risk_event_loop_delay_seconds",
+    help: "Event-loop delay percentiles since the previous scrape (seconds)",
+    labelNames: ["quantile"],
+    registers: [registry],
+    collect() {
+      for (const q of [0.5, 0.9, 0.99, 1]) this.set({ quantile: String(q) }, (q === 1 ? loopDelay.max : loopDelay.percentile(q * 100)) / 1e9);
+      loopDelay.reset();
+    },
+  });
 
   app.use((req, res, next) => {
     const stop = duration.startTimer({ route: req.path === "/graphql" ? "/graphql" : req.path === "/health" ? "/health" : "other" });
