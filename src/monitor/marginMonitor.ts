@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { exposedUnderlyings, nextLevel, type Market, type MarginUnitInput } from "../engine/index.js";
 import type { BookChangeRow } from "../db/stores/bookChange.store.js";
-import type { LevelChange, MarginCallStore, UnitKind } from "../db/stores/marginCall.store.js";
+import type { MarginCallStore, UnitFigures, UnitKind } from "../db/stores/marginCall.store.js";
 import type { Book } from "../domain/book/book.js";
 import { parseUnitKey } from "../domain/book/book.types.js";
 import type { ViewEntry } from "../domain/risk/riskView.js";
@@ -28,11 +28,11 @@ const touches = (change: BookChangeRow, deps: Dependencies) =>
  * standalone accounts and portfolios; a portfolio's members keep their standalone
  * figures in the view but raise no events of their own.
  *
- * Every instance judges the changes it sees; the store makes that safe: a change is
- * applied only to the level record it was judged against (levelVersion) and never over
- * one judged on a newer book, so two instances judging the same move store one event,
- * and a judgement that a later committed write made stale is not stored (the sync that
- * applies that write judges the unit again).
+ * Every instance judges the changes it sees; the store makes that safe: units are
+ * judged under one lock against their stored level record, never over one judged on a
+ * newer book, so two instances judging the same move store one event, and a judgement
+ * that a later committed write made stale is not stored (the sync that applies that
+ * write judges the unit again, on the committed market and book).
  */
 export class MarginMonitor {
   private readonly unsubscribe: () => void;
@@ -59,18 +59,16 @@ export class MarginMonitor {
     return { accounts: this.book.membersOf(id).map((m) => m.id), portfolioId: id, underlyings };
   }
 
-  /** The level changes among `entries` (all of one book version), each against the unit's level record. */
-  private changesOf(entries: ViewEntry[], market: Market): LevelChange[] {
-    const changes: LevelChange[] = [];
+  /** The units among `entries` that raise events (standalone accounts and portfolios), with their figures. */
+  private figuresOf(entries: ViewEntry[], market: Market): UnitFigures[] {
+    const figures: UnitFigures[] = [];
     for (const entry of entries) {
       const { kind, id } = parseUnitKey(entry.key);
       const account = kind === "account" ? this.book.account(id) : undefined;
       const unit = account ?? (kind === "portfolio" ? this.book.portfolio(id) : undefined);
       // A portfolio's members raise no events of their own.
       if (!unit || account?.portfolioId) continue;
-      const to = nextLevel(unit.level.level, entry.ratio);
-      if (to === unit.level.level) continue;
-      changes.push({
+      figures.push({
         kind,
         id,
         clientId: unit.clientId,
@@ -78,52 +76,42 @@ export class MarginMonitor {
         equity: entry.margin.equity,
         maintenance: entry.margin.maintenance,
         asOf: new Date(valuationTime(entry.input, market)),
-        from: unit.level.level,
-        to,
-        version: unit.level.version,
       });
     }
-    return changes;
+    return figures;
   }
 
-  /** Judges, stores and publishes; a conflict is judged once more on the level record that won. */
-  async judge(entries: ViewEntry[], retry = true): Promise<MarginCallEvent[]> {
+  /** Judges `entries` (all of one book version) against the stored levels, stores the changes, then publishes them. */
+  async judge(entries: ViewEntry[]): Promise<MarginCallEvent[]> {
     if (entries.length === 0) return [];
     const started = performance.now();
     const version = entries[0].version;
-    const market = this.book.market.market;
-    const changes = this.changesOf(entries, market);
-    if (changes.length === 0) return [];
+    const figures = this.figuresOf(entries, this.book.market.market);
     const inputs = new Map(entries.map((e) => [parseUnitKey(e.key).id, e.input]));
-    const { events, conflicts, stale } = await this.store.recordChanges(changes, version, (later) => {
-      const ids = new Set<string>();
-      for (const c of changes) {
-        const deps = this.dependencies(c.kind, c.id, inputs.get(c.id)!);
-        if (later.some((row) => touches(row, deps))) ids.add(c.id);
-      }
-      return ids;
-    });
+    const { events, stale, levels } = await this.store.judgeAndRecord(
+      figures,
+      version,
+      (later) => {
+        const ids = new Set<string>();
+        for (const f of figures) {
+          const deps = this.dependencies(f.kind, f.id, inputs.get(f.id)!);
+          if (later.some((row) => touches(row, deps))) ids.add(f.id);
+        }
+        return ids;
+      },
+      (unit, stored) => nextLevel(stored.level, unit.ratio),
+    );
     const recorded = performance.now();
-    // Our own events reach us through the bus too, but maybe later (Redis): apply them now.
-    for (const event of events) this.applyEvent(event);
+    for (const { kind, id, state } of levels) this.book.applyLevel(kind, id, state);
     // Sent together (Redis pipelines them in order); subscribers reorder by sequence anyway.
     await Promise.all(events.map((event) => this.bus.publish(Topic.MarginCalls, event)));
     this.logger.debug(
-      { units: entries.length, changes: changes.length, events: events.length, conflicts: conflicts.length, stale: stale.length,
-        recordMs: Math.round(recorded - started), publishMs: Math.round(performance.now() - recorded) },
+      { units: figures.length, events: events.length, stale: stale.length, recordMs: Math.round(recorded - started), publishMs: Math.round(performance.now() - recorded) },
       "margin levels judged",
     );
+    // The write that made them stale is committed: the sync that applies it judges them again.
     if (stale.length > 0) this.resync();
-    if (conflicts.length === 0 || !retry) return events;
-    for (const kind of ["account", "portfolio"] as const) {
-      const ids = conflicts.filter((c) => c.kind === kind).map((c) => c.id);
-      if (ids.length === 0) continue;
-      for (const row of await this.store.levels(kind, ids)) {
-        this.book.applyLevel(kind, row.id, { level: row.marginLevel, version: row.levelVersion, bookVersion: row.levelBookVersion });
-      }
-    }
-    const again = entries.filter((e) => conflicts.some((c) => e.key === `${c.kind}:${c.id}`));
-    return [...events, ...(await this.judge(again, false))];
+    return events;
   }
 
   close(): void {

@@ -4,8 +4,8 @@ import type { BookChangeRow } from "./bookChange.store.js";
 
 export type UnitKind = "account" | "portfolio";
 
-/** A change of a unit's level, judged on one book version. */
-export interface LevelChange {
+/** A unit's figures on one book version, to judge against its stored level. */
+export interface UnitFigures {
   kind: UnitKind;
   id: string;
   clientId: string;
@@ -15,18 +15,22 @@ export interface LevelChange {
   maintenance: number;
   /** The unit's valuation time. */
   asOf: Date;
-  from: MarginLevel;
-  to: MarginLevel;
-  /** Version of the level record the change replaces. */
+}
+
+/** A unit's level record as stored. */
+export interface StoredLevel {
+  level: MarginLevel;
   version: number;
+  /** Book version it was judged on. */
+  bookVersion: number;
 }
 
 export interface RecordResult {
   events: MarginCallEvent[];
-  /** Changes not applied because the unit's level record moved on (another instance stored a change first). */
-  conflicts: { kind: UnitKind; id: string }[];
-  /** Changes not applied because a write committed after the book version they were judged on touched the unit. */
+  /** Units not judged: a write committed after the book version of their figures touched them, or their level was judged on a newer book. */
   stale: { kind: UnitKind; id: string }[];
+  /** Every judged unit's level record after the transaction. */
+  levels: { kind: UnitKind; id: string; state: StoredLevel }[];
 }
 
 /** Serialises level changes so sequences commit in order: a reader never sees 7 before 6. */
@@ -60,44 +64,54 @@ export class MarginCallStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
-   * In one transaction, under the event lock (so sequences commit in order): the changes
-   * whose unit a later committed write touched are set aside as stale (`staleAmong` reads
-   * those writes), then for each remaining change the unit's new level, only if its
-   * record is still the one judged and was judged on no newer book, and its event. A
-   * handful of statements however many units change.
+   * In one transaction, under the event lock (every level write takes it, so sequences
+   * commit in order and nothing changes a level between its read and its write): units
+   * a later committed write touched are set aside as stale (`staleAmong` reads those
+   * writes); the others are judged against their stored level record (`judge` gives the
+   * new level), and each change is stored with its event. Judging against the stored
+   * record, not a cached one, means an instance that missed another's event still judges right.
    */
-  async recordChanges(
-    changes: LevelChange[],
+  async judgeAndRecord(
+    units: UnitFigures[],
     bookVersion: number,
     staleAmong: (later: BookChangeRow[]) => ReadonlySet<string>,
+    judge: (unit: UnitFigures, stored: StoredLevel) => MarginLevel,
   ): Promise<RecordResult> {
-    if (changes.length === 0) return { events: [], conflicts: [], stale: [] };
+    const result: RecordResult = { events: [], stale: [], levels: [] };
+    if (units.length === 0) return result;
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVENT_LOCK_ID})`;
       const later = await tx.$queryRaw<(Omit<BookChangeRow, "version"> & { version: bigint })[]>`
         SELECT version, accounts, portfolios, clients, instruments, underlyings FROM "BookChange" WHERE version > ${bookVersion}`;
       const staleIds = later.length === 0 ? new Set<string>() : staleAmong(later.map((r) => ({ ...r, version: Number(r.version) })));
-      const result: RecordResult = { events: [], conflicts: [], stale: [] };
       for (const kind of ["account", "portfolio"] as const) {
-        const all = changes.filter((c) => c.kind === kind);
-        const rows = all.filter((c) => !staleIds.has(c.id));
-        for (const c of all) if (staleIds.has(c.id)) result.stale.push({ kind, id: c.id });
-        if (rows.length === 0) continue;
-        const moved = await tx.$queryRawUnsafe<{ id: string }[]>(
-          `UPDATE "${TABLE[kind]}" AS t SET "marginLevel" = v.level::"MarginLevel", "levelVersion" = t."levelVersion" + 1, "levelBookVersion" = $5
-           FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) AS v(id, level, version, previous)
-           WHERE t.id = v.id AND t."levelVersion" = v.version AND t."marginLevel" = v.previous::"MarginLevel" AND t."levelBookVersion" <= $5
-           RETURNING t.id`,
-          rows.map((r) => r.id),
-          rows.map((r) => r.to),
-          rows.map((r) => r.version),
-          rows.map((r) => r.from),
+        const ofKind = units.filter((u) => u.kind === kind);
+        if (ofKind.length === 0) continue;
+        const stored = await tx.$queryRawUnsafe<{ id: string; marginLevel: MarginLevel; levelVersion: number; levelBookVersion: bigint }[]>(
+          `SELECT id, "marginLevel", "levelVersion", "levelBookVersion" FROM "${TABLE[kind]}" WHERE id = ANY($1::uuid[])`,
+          ofKind.map((u) => u.id),
+        );
+        const records = new Map(stored.map((r) => [r.id, { level: r.marginLevel, version: r.levelVersion, bookVersion: Number(r.levelBookVersion) }]));
+        const changes: (UnitFigures & { from: StoredLevel; to: MarginLevel })[] = [];
+        for (const unit of ofKind) {
+          const record = records.get(unit.id);
+          if (!record) continue;
+          if (staleIds.has(unit.id) || record.bookVersion > bookVersion) {
+            result.stale.push({ kind, id: unit.id });
+            continue;
+          }
+          const to = judge(unit, record);
+          if (to === record.level) result.levels.push({ kind, id: unit.id, state: record });
+          else changes.push({ ...unit, from: record, to });
+        }
+        if (changes.length === 0) continue;
+        await tx.$executeRawUnsafe(
+          `UPDATE "${TABLE[kind]}" AS t SET "marginLevel" = v.level::"MarginLevel", "levelVersion" = t."levelVersion" + 1, "levelBookVersion" = $3
+           FROM unnest($1::uuid[], $2::text[]) AS v(id, level) WHERE t.id = v.id`,
+          changes.map((c) => c.id),
+          changes.map((c) => c.to),
           bookVersion,
         );
-        const applied = new Set(moved.map((m) => m.id));
-        const stored = rows.filter((r) => applied.has(r.id));
-        for (const r of rows) if (!applied.has(r.id)) result.conflicts.push({ kind, id: r.id });
-        if (stored.length === 0) continue;
         // unnest keeps array order, and so do the sequences it is given.
         const inserted = await tx.$queryRawUnsafe<EventRow[]>(
           `INSERT INTO "MarginCall" ("clientId", "${kind}Id", "unitVersion", level, "previousLevel", ratio, equity, maintenance, "asOf", "bookVersion")
@@ -106,31 +120,23 @@ export class MarginCallStore {
              WITH ORDINALITY AS v(client, id, version, level, previous, ratio, equity, maintenance, "asOf", n)
            ORDER BY v.n
            RETURNING sequence, "clientId", "accountId", "portfolioId", "unitVersion", "bookVersion", level, "previousLevel", ratio, equity, maintenance, "asOf", "createdAt"`,
-          stored.map((r) => r.clientId),
-          stored.map((r) => r.id),
-          stored.map((r) => r.version + 1),
-          stored.map((r) => r.to),
-          stored.map((r) => r.from),
-          stored.map((r) => (Number.isFinite(r.ratio) ? r.ratio : null)),
-          stored.map((r) => r.equity),
-          stored.map((r) => r.maintenance),
-          stored.map((r) => r.asOf),
+          changes.map((c) => c.clientId),
+          changes.map((c) => c.id),
+          changes.map((c) => c.from.version + 1),
+          changes.map((c) => c.to),
+          changes.map((c) => c.from.level),
+          changes.map((c) => (Number.isFinite(c.ratio) ? c.ratio : null)),
+          changes.map((c) => c.equity),
+          changes.map((c) => c.maintenance),
+          changes.map((c) => c.asOf),
           bookVersion,
         );
         result.events.push(...inserted.map(toEvent));
+        for (const c of changes) result.levels.push({ kind, id: c.id, state: { level: c.to, version: c.from.version + 1, bookVersion } });
       }
       result.events.sort((a, b) => a.sequence - b.sequence);
       return result;
     }, { timeout: 60_000, maxWait: 10_000 });
-  }
-
-  /** Current level record of some units (after a conflict). */
-  async levels(kind: UnitKind, ids: string[]): Promise<{ id: string; marginLevel: MarginLevel; levelVersion: number; levelBookVersion: number }[]> {
-    const select = { id: true, marginLevel: true, levelVersion: true, levelBookVersion: true } as const;
-    const rows = kind === "account"
-      ? await this.prisma.account.findMany({ where: { id: { in: ids } }, select })
-      : await this.prisma.portfolio.findMany({ where: { id: { in: ids } }, select });
-    return rows.map((r) => ({ ...r, levelBookVersion: Number(r.levelBookVersion) }));
   }
 
   /** Stored events after a sequence, oldest first. */
