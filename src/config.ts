@@ -34,6 +34,8 @@ export interface Config {
   maxQueryDepth: number;
   maxAliases: number;
   maxQueryCost: number;
+  /** Estimated cost of the introspection in one operation (`__schema`, `__type`), by the same rule as maxQueryCost. */
+  maxIntrospectionCost: number;
   /** Token bucket per API key: sustained operations per second and burst size. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryDepth: integer(env, "GRAPHQL_MAX_DEPTH", 10, 2, 100),
     maxAliases: integer(env, "GRAPHQL_MAX_ALIASES", 50, 0, 10_000),
     maxQueryCost: integer(env, "GRAPHQL_MAX_COST", 20_000, 10, 10_000_000),
+    maxIntrospectionCost: integer(env, "GRAPHQL_MAX_INTROSPECTION_COST", 60_000, 10, 10_000_000),
     rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 20, 1, 100_000),
     rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 60, 1, 1_000_000),
     rateLimitRoles: roles(env, "RATE_LIMIT_ROLES", ["CLIENT"]),

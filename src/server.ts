@@ -54,7 +54,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
   bus.subscribe(Topic.MarginCalls, metrics.countEvent);
   const httpServer: Server = createServer(app);
   const onUnexpected = (error: unknown) => logger.error({ err: error }, "unexpected error");
-  const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, onUnexpected);
+  const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, onUnexpected, { hideSuggestions: !config.introspection });
 
   const wsCleanup = attachWebSocket(httpServer, { schema, services, authenticator, rateLimiter, config, format });
 

@@ -48,12 +48,25 @@ export function errorCode(error: unknown): string {
   return located || original.originalError !== undefined ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT";
 }
 
+/** graphql-js's hints at names the schema has, e.g. ` Did you mean "volatility"?` (the pattern of Apollo's own plugin). */
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+export interface FormatOptions {
+  /** Production: no "Did you mean" hints in any message (validation, variable coercion), on any transport. */
+  hideSuggestions?: boolean;
+}
+
 /**
  * Every error leaves the server with a code from a closed set and a message written
  * for clients; anything unexpected becomes INTERNAL_SERVER_ERROR with a generic message
  * (no stack, SQL or file path). `onUnexpected` receives the original for the log.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown, onUnexpected: (e: unknown) => void): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown, onUnexpected: (e: unknown) => void, options: FormatOptions = {}): GraphQLFormattedError {
+  const shown = codedError(formatted, error, onUnexpected);
+  return options.hideSuggestions ? { ...shown, message: shown.message.replace(SUGGESTION, "") } : shown;
+}
+
+function codedError(formatted: GraphQLFormattedError, error: unknown, onUnexpected: (e: unknown) => void): GraphQLFormattedError {
   const original = unwrap(error);
   const code = errorCode(error);
   if (original instanceof DomainError) return coded(formatted, code, original.message, original.details);
