@@ -36,3 +36,12 @@ export function isConnectionFailure(error: unknown): boolean {
   if (typeof code === "string") return SOCKET_CODES.has(code) || CONNECTION_SQLSTATE.test(code);
   return DRIVER_MESSAGE.test(error.message);
 }
+
+/**
+ * True for a value the column cannot hold: numeric overflow (SQLSTATE 22003, Prisma P2020),
+ * e.g. a balance that a deposit would take past Decimal(38,18).
+ */
+export function isValueOutOfRange(error: unknown): boolean {
+  if (error instanceof Prisma.PrismaClientKnownRequestError) return error.code === "P2020" || adapterSqlState(error) === "22003";
+  return error instanceof Error && (error as { code?: unknown }).code === "22003";
+}

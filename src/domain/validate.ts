@@ -63,3 +63,11 @@ export function isStorableText(text: string): boolean {
 export function toStorableText(text: string): string {
   return text.replace(new RegExp(UNSTORABLE.source, "g"), "\ufffd");
 }
+
+/**
+ * The one spelling of an id: UUIDs compare in lower case (PostgreSQL reads either case,
+ * the API compares strings). Anything else is returned as given: it names no row.
+ */
+export function canonicalId(value: string): string {
+  return isUuid(value) ? value.toLowerCase() : value;
+}

@@ -2,7 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { DomainError } from "../domain/errors.js";
 import { EngineInputError } from "../engine/errors.js";
-import { isConnectionFailure } from "../db/prismaErrors.js";
+import { isConnectionFailure, isValueOutOfRange } from "../db/prismaErrors.js";
 
 /** Codes that graphql-js, Apollo and type-graphql set themselves and that are safe to pass on. */
 const PASS_THROUGH = new Set([
@@ -41,12 +41,15 @@ export function errorCode(error: unknown): string {
   if (original instanceof DomainError) return original.code;
   if (original instanceof EngineInputError) return "BAD_USER_INPUT";
   if (isConnectionFailure(original)) return "SERVICE_UNAVAILABLE";
+  if (isValueOutOfRange(original)) return "BAD_USER_INPUT";
   if (!(original instanceof GraphQLError)) return "INTERNAL_SERVER_ERROR";
   const code = original.extensions?.code;
   if (typeof code === "string") return PASS_THROUGH.has(code) ? code : "INTERNAL_SERVER_ERROR";
   const located = error instanceof GraphQLError && error.path !== undefined;
   return located || original.originalError !== undefined ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT";
 }
+
+const OUT_OF_RANGE = "the result is out of the range the book stores: Decimal(38,18), |value| < 1e20 with at most 18 decimals";
 
 /** graphql-js's hints at names the schema has, e.g. ` Did you mean "volatility"?` (the pattern of Apollo's own plugin). */
 const SUGGESTION = / ?Did you mean(.+?)\?$/;
@@ -71,6 +74,7 @@ function codedError(formatted: GraphQLFormattedError, error: unknown, onUnexpect
   const code = errorCode(error);
   if (original instanceof DomainError) return coded(formatted, code, original.message, original.details);
   if (original instanceof EngineInputError) return coded(formatted, code, original.message);
+  if (isValueOutOfRange(original)) return coded(formatted, code, OUT_OF_RANGE);
   switch (code) {
     case "SERVICE_UNAVAILABLE":
       return coded(formatted, code, "the database is unavailable; retry shortly");
