@@ -41,6 +41,10 @@ export interface Config {
   rateLimitBurst: number;
   /** Roles the rate limit applies to (trusted back-office roles are exempt by default). */
   rateLimitRoles: Role[];
+  /** updateMarket's asOf: at most this many days before now (replays of the bundled 2017– history) … */
+  marketAsOfPastDays: number;
+  /** … and at most this far after now. */
+  marketAsOfFutureMs: number;
   /** A WebSocket must send connection_init within this time. */
   wsConnectionInitTimeoutMs: number;
 }
@@ -117,5 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 60, 1, 1_000_000),
     rateLimitRoles: roles(env, "RATE_LIMIT_ROLES", ["CLIENT"]),
     wsConnectionInitTimeoutMs: integer(env, "WS_CONNECTION_INIT_TIMEOUT_MS", 3000, 100, 60_000),
+    marketAsOfPastDays: integer(env, "MARKET_ASOF_PAST_DAYS", 5475, 1, 36_500),
+    marketAsOfFutureMs: integer(env, "MARKET_ASOF_FUTURE_MS", 86_400_000, 0, 31_536_000_000),
   };
 }

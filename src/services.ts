@@ -48,7 +48,10 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
       logger.error({ err: error, operation: attempt.operation, apiKeyId: attempt.apiKeyId, errorCode: attempt.errorCode }, "audit write failed"),
     ),
     instruments: new InstrumentService(reference),
-    market: new MarketService(reference, (underlyings) => reevaluate(`market ${underlyings}`, () => monitor.onMarketChanged(underlyings))),
+    market: new MarketService(reference, (underlyings) => reevaluate(`market ${underlyings}`, () => monitor.onMarketChanged(underlyings)), {
+      asOfPastDays: config.marketAsOfPastDays,
+      asOfFutureMs: config.marketAsOfFutureMs,
+    }),
     ledger: new LedgerService(new LedgerStore(db.prisma), reference, risk, (accountId) =>
       reevaluate(`account ${accountId}`, () => monitor.evaluateAccounts([accountId])),
     ),
