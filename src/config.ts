@@ -15,6 +15,15 @@ export interface Config {
   dbPoolMax: number;
   dbConnectTimeoutMs: number;
   dbStatementTimeoutMs: number;
+  /**
+   * Client side: a query with no answer in this time fails (a database that accepts
+   * connections but never answers); by default a second past the statement timeout.
+   */
+  dbQueryTimeoutMs: number;
+  /** TCP keepalive on database connections, first probe after this idle time. */
+  dbKeepAliveInitialDelayMs: number;
+  /** GET /health answers 503 when the database does not answer its probe in this time. */
+  healthTimeoutMs: number;
   redisUrl: string | null;
   /** ADMIN bearer token; null means the server generates one at start and prints it once. */
   adminToken: string | null;
@@ -95,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError("RISK_ADMIN_TOKEN must be at least 16 characters");
   }
+  const dbStatementTimeoutMs = integer(env, "DB_STATEMENT_TIMEOUT_MS", 10_000, 100, 600_000);
   return {
     nodeEnv,
     host: env.HOST ?? "127.0.0.1",
@@ -103,7 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgliteDir: env.PGLITE_DIR ?? "./.data",
     dbPoolMax: integer(env, "DB_POOL_MAX", 10, 1, 200),
     dbConnectTimeoutMs: integer(env, "DB_CONNECT_TIMEOUT_MS", 3000, 100, 60_000),
-    dbStatementTimeoutMs: integer(env, "DB_STATEMENT_TIMEOUT_MS", 10_000, 100, 600_000),
+    dbStatementTimeoutMs,
+    dbQueryTimeoutMs: integer(env, "DB_QUERY_TIMEOUT_MS", dbStatementTimeoutMs + 1000, 100, 601_000),
+    dbKeepAliveInitialDelayMs: integer(env, "DB_KEEPALIVE_INITIAL_DELAY_MS", 10_000, 1000, 600_000),
+    healthTimeoutMs: integer(env, "HEALTH_TIMEOUT_MS", 1500, 100, 60_000),
     redisUrl: optional(env, "REDIS_URL"),
     adminToken,
     seedDemo: flag(env, "SEED_DEMO", true),

@@ -74,12 +74,19 @@ export async function startServer(config: Config & { adminToken: string }, logge
   });
   await apollo.start();
 
+  // A bounded probe: a database that takes longer than healthTimeoutMs to answer is unavailable.
   app.get("/health", async (_req, res) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("health probe timed out")), config.healthTimeoutMs);
+    });
     try {
-      await db.sql.query("SELECT 1");
+      await Promise.race([db.sql.query("SELECT 1"), timeout]);
       res.json({ status: "ok", database: db.kind });
     } catch {
       res.status(503).json({ status: "unavailable", database: db.kind });
+    } finally {
+      clearTimeout(timer);
     }
   });
   app.use(
