@@ -93,3 +93,29 @@ export function wsProblems(messages: string[], closeCode: number | null): string
   if (closeCode !== null && !ACCEPTABLE_CLOSE_CODES.has(closeCode)) problems.push(`closed with ${closeCode}`);
   return problems;
 }
+
+/**
+ * Problems of an answer in production mode: a "Did you mean" hint names schema fields and
+ * types; an operation with introspection (`__schema`, `__type`) must be refused whole.
+ */
+export function productionProblems(query: string | undefined, texts: string[]): string[] {
+  const problems: string[] = [];
+  for (const text of texts) {
+    if (/Did you mean/.test(text)) problems.push(`suggests a name in production: ${text.slice(0, 300)}`);
+  }
+  if (query !== undefined && /__schema|__type\b/.test(query) && texts.some(answeredData)) {
+    problems.push(`answers introspection in production: ${texts.join(" ").slice(0, 300)}`);
+  }
+  return problems;
+}
+
+/** True when an HTTP body or a WebSocket `next` message carries data. */
+function answeredData(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as { type?: string; payload?: { data?: unknown }; data?: unknown };
+    const data = body.type === "next" ? body.payload?.data : body.data;
+    return data !== null && data !== undefined;
+  } catch {
+    return false;
+  }
+}
