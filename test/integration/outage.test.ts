@@ -52,6 +52,16 @@ describe.runIf(TEST_DB === "postgres")("database outage on PostgreSQL", () => {
 
   const codes = (result: GraphQLResponse) => result.errors?.map((e) => e.extensions?.code);
 
+  /** Restores the proxy and waits until /health says the server reaches the database again. */
+  async function restoreAndWait(withinMs: number) {
+    await proxy.restore();
+    const deadline = Date.now() + withinMs;
+    while ((await health()).status !== 200) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   it("serves normally through the proxy", async () => {
     expect((await api.ok(READ, { id: accountId }, clientKey)).account.id).toBe(accountId);
     expect((await health()).status).toBe(200);
@@ -80,12 +90,7 @@ describe.runIf(TEST_DB === "postgres")("database outage on PostgreSQL", () => {
   });
 
   it("recovers by itself once the database is back", async () => {
-    await proxy.restore();
-    const deadline = Date.now() + 10_000;
-    while ((await health()).status !== 200) {
-      expect(Date.now()).toBeLessThan(deadline);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await restoreAndWait(10_000);
     expect((await api.ok(READ, { id: accountId }, clientKey)).account.balances).toEqual([{ amount: "100" }]);
     await api.ok(DEPOSIT, { a: accountId });
     expect((await api.ok(READ, { id: accountId })).account.balances).toEqual([{ amount: "101" }]);
@@ -95,10 +100,9 @@ describe.runIf(TEST_DB === "postgres")("database outage on PostgreSQL", () => {
     proxy.silence();
     await new Promise((resolve) => setTimeout(resolve, 150)); // past the key cache TTL
     const started = Date.now();
-    const healthStarted = Date.now();
     const [reads, health503, write] = await Promise.all([
       Promise.all(Array.from({ length: 10 }, () => api.gql(READ, { id: accountId }, clientKey))),
-      health().then((result) => ({ ...result, ms: Date.now() - healthStarted })),
+      health().then((result) => ({ ...result, ms: Date.now() - started })),
       api.gql(DEPOSIT, { a: accountId }),
     ]);
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -111,12 +115,7 @@ describe.runIf(TEST_DB === "postgres")("database outage on PostgreSQL", () => {
   });
 
   it("recovers by itself once the database answers again", async () => {
-    await proxy.restore();
-    const deadline = Date.now() + 15_000;
-    while ((await health()).status !== 200) {
-      expect(Date.now()).toBeLessThan(deadline);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await restoreAndWait(15_000);
     await api.ok(DEPOSIT, { a: accountId });
     expect((await api.ok(READ, { id: accountId }, clientKey)).account.balances).toEqual([{ amount: "102" }]);
   });
