@@ -129,7 +129,9 @@ function sendWs(url: string, request: WsRequest): Promise<{ messages: string[]; 
         socket.send(frame);
         await new Promise((r) => setTimeout(r, 5));
       }
-      setTimeout(() => finish(null), 300);
+      // A query or mutation may take its time (a write it cut short would still count); hostile frames and live subscriptions get 300 ms.
+      const awaitsResult = request.operation !== undefined && !/^\s*subscription\b/.test(request.operation.query);
+      setTimeout(() => finish(null), awaitsResult ? REQUEST_TIMEOUT_MS : 300);
     });
   });
 }
