@@ -85,6 +85,7 @@ export function wsProblems(messages: string[], closeCode: number | null): string
       continue;
     }
     if (message.type === "error") problems.push(...errorProblems(message.payload));
+    if (message.type === "timeout") problems.push(String(message.payload));
     if (message.type === "next") {
       const errors = (message.payload as GraphQLBody | undefined)?.errors;
       if (errors !== undefined) problems.push(...errorProblems(errors));

@@ -131,7 +131,10 @@ function sendWs(url: string, request: WsRequest): Promise<{ messages: string[]; 
       }
       // A query or mutation may take its time (a write it cut short would still count); hostile frames and live subscriptions get 300 ms.
       const awaitsResult = request.operation !== undefined && !/^\s*subscription\b/.test(request.operation.query);
-      setTimeout(() => finish(null), awaitsResult ? REQUEST_TIMEOUT_MS : 300);
+      setTimeout(() => {
+        if (awaitsResult && !settled) messages.push(JSON.stringify({ type: "timeout", payload: `no result within ${REQUEST_TIMEOUT_MS} ms` }));
+        finish(null);
+      }, awaitsResult ? REQUEST_TIMEOUT_MS : 300);
     });
   });
 }
