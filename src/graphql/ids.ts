@@ -7,6 +7,7 @@ import {
   type GraphQLArgument,
   type GraphQLFieldResolver,
   type GraphQLInputType,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
 } from "graphql";
 import { canonicalId } from "../domain/validate.js";
@@ -52,8 +53,7 @@ export function canonicalIds(schema: GraphQLSchema): GraphQLSchema {
     for (const field of Object.values(type.getFields())) {
       if (!field.args.some((arg) => holdsId(arg.type))) continue;
       const wrap = (resolve: GraphQLFieldResolver<unknown, unknown> | undefined) =>
-        resolve && ((root: unknown, args: Record<string, unknown>, ctx: unknown, info: Parameters<GraphQLFieldResolver<unknown, unknown>>[3]) =>
-          resolve(root, canonicalArgs(field.args, args), ctx, info));
+        resolve && ((root: unknown, args: Record<string, unknown>, ctx: unknown, info: GraphQLResolveInfo) => resolve(root, canonicalArgs(field.args, args), ctx, info));
       field.resolve = wrap(field.resolve);
       field.subscribe = wrap(field.subscribe);
     }
