@@ -17,6 +17,15 @@ export interface Config {
   dbPoolMax: number;
   dbConnectTimeoutMs: number;
   dbStatementTimeoutMs: number;
+  /**
+   * Client side: a query with no answer in this time fails (a database that accepts
+   * connections but never answers); by default a second past the statement timeout.
+   */
+  dbQueryTimeoutMs: number;
+  /** TCP keepalive on database connections, first probe after this idle time. */
+  dbKeepAliveInitialDelayMs: number;
+  /** GET /health answers 503 when the database does not answer its probe in this time. */
+  healthTimeoutMs: number;
   redisUrl: string | null;
   /** Prefix of every Redis channel and key; null: derived from the database (see redisNamespaceOf). */
   redisNamespace: string | null;
@@ -44,11 +53,17 @@ export interface Config {
   maxQueryDepth: number;
   maxAliases: number;
   maxQueryCost: number;
+  /** Estimated cost of the introspection in one operation (`__schema`, `__type`), by the same rule as maxQueryCost. */
+  maxIntrospectionCost: number;
   /** Token bucket per API key: sustained operations per second and burst size. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
   /** Roles the rate limit applies to (trusted back-office roles are exempt by default). */
   rateLimitRoles: Role[];
+  /** updateMarket's asOf: at most this many days before now (replays of the bundled 2017– history) … */
+  marketAsOfPastDays: number;
+  /** … and at most this far after now. */
+  marketAsOfFutureMs: number;
   /** A WebSocket must send connection_init within this time. */
   wsConnectionInitTimeoutMs: number;
 }
@@ -120,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError("RISK_ADMIN_TOKEN must be at least 16 characters");
   }
+  const dbStatementTimeoutMs = integer(env, "DB_STATEMENT_TIMEOUT_MS", 10_000, 100, 600_000);
   return {
     nodeEnv,
     host: env.HOST ?? "127.0.0.1",
@@ -128,7 +144,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgliteDir: env.PGLITE_DIR ?? "./.data",
     dbPoolMax: integer(env, "DB_POOL_MAX", 10, 1, 200),
     dbConnectTimeoutMs: integer(env, "DB_CONNECT_TIMEOUT_MS", 3000, 100, 60_000),
-    dbStatementTimeoutMs: integer(env, "DB_STATEMENT_TIMEOUT_MS", 10_000, 100, 600_000),
+    dbStatementTimeoutMs,
+    dbQueryTimeoutMs: integer(env, "DB_QUERY_TIMEOUT_MS", dbStatementTimeoutMs + 1000, 100, 601_000),
+    dbKeepAliveInitialDelayMs: integer(env, "DB_KEEPALIVE_INITIAL_DELAY_MS", 10_000, 1000, 600_000),
+    healthTimeoutMs: integer(env, "HEALTH_TIMEOUT_MS", 1500, 100, 60_000),
     redisUrl: optional(env, "REDIS_URL"),
     redisNamespace: namespace(env),
     riskWorkers: integer(env, "RISK_WORKERS", defaultWorkerCount(), 0, 64),
@@ -145,9 +164,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryDepth: integer(env, "GRAPHQL_MAX_DEPTH", 10, 2, 100),
     maxAliases: integer(env, "GRAPHQL_MAX_ALIASES", 50, 0, 10_000),
     maxQueryCost: integer(env, "GRAPHQL_MAX_COST", 20_000, 10, 10_000_000),
+    maxIntrospectionCost: integer(env, "GRAPHQL_MAX_INTROSPECTION_COST", 60_000, 10, 10_000_000),
     rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 20, 1, 100_000),
     rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 60, 1, 1_000_000),
     rateLimitRoles: roles(env, "RATE_LIMIT_ROLES", ["CLIENT"]),
     wsConnectionInitTimeoutMs: integer(env, "WS_CONNECTION_INIT_TIMEOUT_MS", 3000, 100, 60_000),
+    marketAsOfPastDays: integer(env, "MARKET_ASOF_PAST_DAYS", 5475, 1, 36_500),
+    marketAsOfFutureMs: integer(env, "MARKET_ASOF_FUTURE_MS", 86_400_000, 0, 31_536_000_000),
   };
 }

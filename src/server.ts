@@ -72,7 +72,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
   bus.subscribe(Topic.MarginCalls, metrics.countEvent);
   const httpServer: Server = createServer(app);
   const onUnexpected = (error: unknown) => logger.error({ err: error }, "unexpected error");
-  const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, onUnexpected);
+  const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, onUnexpected, { hideSuggestions: !config.introspection });
 
   const wsCleanup = attachWebSocket(httpServer, { schema, services, authenticator, rateLimiter, config, format });
 
@@ -92,12 +92,19 @@ export async function startServer(config: Config & { adminToken: string }, logge
   });
   await apollo.start();
 
+  // A bounded probe: a database that takes longer than healthTimeoutMs to answer is unavailable.
   app.get("/health", async (_req, res) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("health probe timed out")), config.healthTimeoutMs);
+    });
     try {
-      await db.sql.query("SELECT 1");
+      await Promise.race([db.sql.query("SELECT 1"), timeout]);
       res.json({ status: "ok", database: db.kind });
     } catch {
       res.status(503).json({ status: "unavailable", database: db.kind });
+    } finally {
+      clearTimeout(timer);
     }
   });
   app.use(

@@ -83,7 +83,10 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
       logger.error({ err: error, operation: attempt.operation, apiKeyId: attempt.apiKeyId, errorCode: attempt.errorCode }, "audit write failed"),
     ),
     instruments: new InstrumentService(reference, afterWrite),
-    market: new MarketService(reference, afterWrite),
+    market: new MarketService(reference, afterWrite, {
+      asOfPastDays: config.marketAsOfPastDays,
+      asOfFutureMs: config.marketAsOfFutureMs,
+    }),
     ledger: new LedgerService(new LedgerStore(db.prisma, changes), reference, risk, afterWrite),
     risk,
     monitor,

@@ -29,7 +29,9 @@ function countingClient(adapter: SqlDriverAdapterFactory) {
   return { prisma, statementCount: () => count };
 }
 
-type DbConfig = Pick<Config, "databaseUrl" | "pgliteDir" | "dbPoolMax" | "dbConnectTimeoutMs" | "dbStatementTimeoutMs">;
+/** The query timeout defaults to a second past the statement timeout, so a server that answers cancels first. */
+type DbConfig = Pick<Config, "databaseUrl" | "pgliteDir" | "dbPoolMax" | "dbConnectTimeoutMs" | "dbStatementTimeoutMs"> &
+  Partial<Pick<Config, "dbQueryTimeoutMs" | "dbKeepAliveInitialDelayMs">>;
 
 /** No DATABASE_URL → embedded PGlite in PGLITE_DIR; otherwise PostgreSQL with a bounded pool. */
 export async function openDatabase(config: DbConfig): Promise<Database> {
@@ -53,11 +55,19 @@ async function openPglite(dataDir: string): Promise<Database> {
 }
 
 function openPostgres(connectionString: string, config: DbConfig): Database {
+  // Every wait on the database is bounded on this side too, so a database that accepts
+  // connections but never answers fails requests in seconds instead of hanging them:
+  // connecting and waiting for a pooled connection (connectionTimeoutMillis), each query
+  // (query_timeout; statement_timeout is the server's own and needs a server that answers),
+  // and a peer that vanished without closing (TCP keepalive).
   const poolConfig: pg.PoolConfig = {
     connectionString,
     max: config.dbPoolMax,
     connectionTimeoutMillis: config.dbConnectTimeoutMs,
     statement_timeout: config.dbStatementTimeoutMs,
+    query_timeout: config.dbQueryTimeoutMs ?? config.dbStatementTimeoutMs + 1000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: config.dbKeepAliveInitialDelayMs ?? 10_000,
     idleTimeoutMillis: 30_000,
   };
   // Prisma's adapter owns its pool; migrations and health checks use a small one of their own.

@@ -1,7 +1,7 @@
 import { Prisma, type MarketState } from "../generated/prisma/client.js";
 import type { ReferenceStore } from "../db/stores/reference.store.js";
 import { BadInputError } from "./errors.js";
-import { requireRange, requireStorablePositive } from "./validate.js";
+import { MAX_ABS_RATE, requireCarry, requireRange, requireStorablePositive, requireTimeWithin } from "./validate.js";
 
 export interface MarketUpdate {
   underlying: string;
@@ -11,15 +11,26 @@ export interface MarketUpdate {
   volatility?: number | null;
   /** Continuously compounded, per year; kept (or 0) when omitted. */
   rate?: number | null;
-  /** Valuation time; any time, past included. Kept from the previous state (or now) when omitted. */
+  /** Valuation time, past included (replays, backtests) within MarketBounds. Kept from the previous state (or now) when omitted. */
   asOf?: Date | null;
 }
+
+/** The window of accepted asOf times around now. */
+export interface MarketBounds {
+  asOfPastDays: number;
+  asOfFutureMs: number;
+  now?: () => number;
+}
+
+const DAY_MS = 86_400_000;
+const YEAR_MS = 365 * DAY_MS;
 
 export class MarketService {
   constructor(
     private readonly store: ReferenceStore,
-    /** Runs after committed updates with the underlyings that moved, e.g. the margin monitor. */
-    private readonly afterUpdate: (underlyings: string[]) => Promise<unknown> = async () => undefined,
+    /** Runs after committed updates, e.g. the read model and the margin monitor catching up. */
+    private readonly afterUpdate: () => Promise<unknown> = async () => undefined,
+    private readonly bounds: MarketBounds = { asOfPastDays: 5475, asOfFutureMs: DAY_MS },
   ) {}
 
   async update(input: MarketUpdate): Promise<MarketState> {
@@ -38,7 +49,7 @@ export class MarketService {
     }
     const states = await Promise.all(inputs.map((input) => this.validated(input)));
     const saved = await this.store.saveMarketStates(states);
-    await this.afterUpdate(saved.map((s) => s.underlyingId));
+    await this.afterUpdate();
     return saved;
   }
 
@@ -47,18 +58,33 @@ export class MarketService {
     if (!underlying) throw new BadInputError(`unknown underlying ${JSON.stringify(input.underlying)}`);
     requireStorablePositive("spot", input.spot);
     if (input.volatility != null) requireRange("volatility", input.volatility, 1e-4, 10);
-    if (input.rate != null) requireRange("rate", input.rate, -1, 1);
-    if (input.asOf != null && Number.isNaN(input.asOf.getTime())) throw new BadInputError("asOf is not a valid time");
+    if (input.rate != null) requireRange("rate", input.rate, -MAX_ABS_RATE, MAX_ABS_RATE);
+    const now = (this.bounds.now ?? Date.now)();
+    if (input.asOf != null) {
+      requireTimeWithin("asOf", input.asOf, new Date(now - this.bounds.asOfPastDays * DAY_MS), new Date(now + this.bounds.asOfFutureMs));
+    }
     const [previous] = await this.store.marketStates([underlying.symbol]);
     if (input.volatility == null && !previous) {
       throw new BadInputError(`volatility is required for the first market state of ${underlying.symbol}`);
     }
+    const rate = input.rate != null ? new Prisma.Decimal(input.rate) : (previous?.rate ?? new Prisma.Decimal(0));
+    const asOf = input.asOf ?? previous?.asOf ?? new Date(now);
+    if (!rate.isZero()) await this.requireSaneCarry(underlying.symbol, rate.toNumber(), asOf);
     return {
       underlyingId: underlying.symbol,
       spot: new Prisma.Decimal(input.spot),
       volatility: input.volatility != null ? new Prisma.Decimal(input.volatility) : previous!.volatility,
-      rate: input.rate != null ? new Prisma.Decimal(input.rate) : (previous?.rate ?? new Prisma.Decimal(0)),
-      asOf: input.asOf ?? previous?.asOf ?? new Date(),
+      rate,
+      asOf,
     };
+  }
+
+  /** The rate carried from asOf to the underlying's latest expiry stays within bounds (futures marks S·e^{rT}). */
+  private async requireSaneCarry(underlying: string, rate: number, asOf: Date): Promise<void> {
+    let latest: { symbol: string; expiry: Date } | null = null;
+    for (const { symbol, expiry } of await this.store.instruments({ underlying })) {
+      if (expiry && (!latest || expiry > latest.expiry)) latest = { symbol, expiry };
+    }
+    if (latest && latest.expiry > asOf) requireCarry(rate, (latest.expiry.getTime() - asOf.getTime()) / YEAR_MS, latest.symbol);
   }
 }

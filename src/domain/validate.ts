@@ -45,6 +45,31 @@ export function requireStorablePositive(name: string, value: number): number {
   return requireRange(name, value, STORABLE_MIN, STORABLE_MAX);
 }
 
+/** Continuously compounded rates (per year) beyond ±0.5 describe no market the book can be valued in. */
+export const MAX_ABS_RATE = 0.5;
+/**
+ * |rate × years to an expiry| at most 2: forward factors e^{rT} stay within [0.14, 7.4],
+ * so futures marks and discounting stay finite and sane over the whole book.
+ */
+export const MAX_ABS_CARRY = 2;
+
+export function requireTimeWithin(name: string, value: Date, from: Date, to: Date): Date {
+  if (Number.isNaN(value.getTime())) throw new BadInputError(`${name} is not a valid time`);
+  if (value < from || value > to) {
+    throw new BadInputError(`${name} (${value.toISOString()}) must be between ${from.toISOString()} and ${to.toISOString()}`);
+  }
+  return value;
+}
+
+/** rate × years (to the expiry of `instrument`) within ±MAX_ABS_CARRY. */
+export function requireCarry(rate: number, years: number, instrument: string): void {
+  if (Math.abs(rate * years) > MAX_ABS_CARRY) {
+    throw new BadInputError(
+      `rate (${rate}) × ${years.toFixed(2)} years to ${instrument}'s expiry must be within ±${MAX_ABS_CARRY} (e^{rT} would be ${Math.exp(rate * years).toPrecision(3)})`,
+    );
+  }
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** IDs are UUIDs; anything else cannot name a stored row. */
@@ -62,4 +87,12 @@ export function isStorableText(text: string): boolean {
 /** The text with NULs and lone surrogates replaced by U+FFFD (for logs and summaries of refused input). */
 export function toStorableText(text: string): string {
   return text.replace(new RegExp(UNSTORABLE.source, "g"), "\ufffd");
+}
+
+/**
+ * The one spelling of an id: UUIDs compare in lower case (PostgreSQL reads either case,
+ * the API compares strings). Anything else is returned as given: it names no row.
+ */
+export function canonicalId(value: string): string {
+  return isUuid(value) ? value.toLowerCase() : value;
 }

@@ -2,7 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { DomainError } from "../domain/errors.js";
 import { EngineInputError } from "../engine/errors.js";
-import { isConnectionFailure } from "../db/prismaErrors.js";
+import { isConnectionFailure, isValueOutOfRange } from "../db/prismaErrors.js";
 
 /** Codes that graphql-js, Apollo and type-graphql set themselves and that are safe to pass on. */
 const PASS_THROUGH = new Set([
@@ -41,6 +41,7 @@ export function errorCode(error: unknown): string {
   if (original instanceof DomainError) return original.code;
   if (original instanceof EngineInputError) return "BAD_USER_INPUT";
   if (isConnectionFailure(original)) return "SERVICE_UNAVAILABLE";
+  if (isValueOutOfRange(original)) return "BAD_USER_INPUT";
   if (!(original instanceof GraphQLError)) return "INTERNAL_SERVER_ERROR";
   const code = original.extensions?.code;
   if (typeof code === "string") return PASS_THROUGH.has(code) ? code : "INTERNAL_SERVER_ERROR";
@@ -48,16 +49,32 @@ export function errorCode(error: unknown): string {
   return located || original.originalError !== undefined ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT";
 }
 
+const OUT_OF_RANGE = "the result is out of the range the book stores: Decimal(38,18), |value| < 1e20 with at most 18 decimals";
+
+/** graphql-js's hints at names the schema has, e.g. ` Did you mean "volatility"?` (the pattern of Apollo's own plugin). */
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+export interface FormatOptions {
+  /** Production: no "Did you mean" hints in any message (validation, variable coercion), on any transport. */
+  hideSuggestions?: boolean;
+}
+
 /**
  * Every error leaves the server with a code from a closed set and a message written
  * for clients; anything unexpected becomes INTERNAL_SERVER_ERROR with a generic message
  * (no stack, SQL or file path). `onUnexpected` receives the original for the log.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown, onUnexpected: (e: unknown) => void): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown, onUnexpected: (e: unknown) => void, options: FormatOptions = {}): GraphQLFormattedError {
+  const shown = codedError(formatted, error, onUnexpected);
+  return options.hideSuggestions ? { ...shown, message: shown.message.replace(SUGGESTION, "") } : shown;
+}
+
+function codedError(formatted: GraphQLFormattedError, error: unknown, onUnexpected: (e: unknown) => void): GraphQLFormattedError {
   const original = unwrap(error);
   const code = errorCode(error);
   if (original instanceof DomainError) return coded(formatted, code, original.message, original.details);
   if (original instanceof EngineInputError) return coded(formatted, code, original.message);
+  if (isValueOutOfRange(original)) return coded(formatted, code, OUT_OF_RANGE);
   switch (code) {
     case "SERVICE_UNAVAILABLE":
       return coded(formatted, code, "the database is unavailable; retry shortly");

@@ -5,16 +5,33 @@ import { Prisma } from "../generated/prisma/client.js";
 const DECIMAL_PATTERN = /^[+-]?(\d+)(?:\.(\d+))?$/;
 const MAX_INTEGER_DIGITS = 20;
 const MAX_SCALE = 18;
+/** Any decimal of up to 15 significant digits survives a trip through a double (a JSON number) unchanged. */
+const MAX_NUMBER_DIGITS = 15;
 
 function invalid(value: unknown, why: string): GraphQLError {
   return new GraphQLError(`Decimal ${JSON.stringify(value)} ${why}`, { extensions: { code: "BAD_USER_INPUT" } });
 }
 
-/** Accepts a JSON number or a plain decimal string; returns an exact Prisma.Decimal. */
+/**
+ * Significant digits of a double's shortest round-trip form: 12345678901234567890.12
+ * arrives as 12345678901234567000 (17), 0.1 as 0.1 (1).
+ */
+function significantDigits(value: number): number {
+  return value.toExponential().replace(/e.*$/, "").replace(/[-.]/g, "").length;
+}
+
+/**
+ * Accepts a JSON number or a plain decimal string; returns an exact Prisma.Decimal. A JSON
+ * number is a double: one of more than 15 significant digits may not be the decimal the
+ * client wrote (the JSON parser already rounded it), so it is refused in favour of the string.
+ */
 export function parseDecimal(value: unknown): Prisma.Decimal {
   let text: string;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw invalid(value, "must be finite");
+    if (significantDigits(value) > MAX_NUMBER_DIGITS) {
+      throw invalid(value, `has more than ${MAX_NUMBER_DIGITS} significant digits, more than a JSON number holds exactly; send it as a decimal string`);
+    }
     text = String(value);
     // Numbers like 1e-7 print in exponent form; Decimal reads them exactly.
     if (/e/i.test(text)) text = new Prisma.Decimal(text).toFixed();
@@ -48,7 +65,9 @@ function literal(ast: ValueNode): unknown {
 
 export const DecimalScalar = new GraphQLScalarType({
   name: "Decimal",
-  description: "Exact decimal: accepted as a number or a decimal string, returned as a decimal string.",
+  description:
+    "Exact decimal, Decimal(38,18): |value| < 1e20 with at most 18 decimals. Accepted as a decimal string (exact) or a number; " +
+    "a JSON number of more than 15 significant digits is refused (a double cannot hold it as written), send it as a string. Returned as a decimal string.",
   serialize(value) {
     if (value instanceof Prisma.Decimal) return value.toFixed();
     // The in-memory book keeps decimals as canonical strings already.

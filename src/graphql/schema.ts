@@ -6,6 +6,7 @@ import { ApiKeyResolver } from "./apiKey/apiKey.resolver.js";
 import { AuditResolver } from "./audit/audit.resolver.js";
 import { auditMutations } from "./audit/auditMutations.js";
 import { authChecker } from "./auth.js";
+import { canonicalIds } from "./ids.js";
 import { rejectUnstorableText } from "./textInput.js";
 import { AccountResolver } from "./book/account.resolver.js";
 import { CalculatorResolver } from "./calculator/calculator.resolver.js";
@@ -53,6 +54,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     // through their own `subscribe` (the monitor's event bus), so this one stays idle.
     pubSub: createPubSub(),
   })
+    .then(canonicalIds)
     .then(rejectUnstorableText)
     .then(auditMutations);
   return schema;

@@ -8,7 +8,7 @@ import { UnauthenticatedError } from "../domain/errors.js";
 import type { Services } from "../services.js";
 import { createContext, type Principal } from "./context.js";
 import type { RateLimiter } from "./limits/rateLimiter.js";
-import { guardWsOperation } from "./limits/wsLimits.js";
+import { codeVariableErrors, guardWsOperation } from "./limits/wsLimits.js";
 
 /** graphql-ws close code for a key that was revoked or expired during the connection. */
 const CLOSE_KEY_INVALID = 4401;
@@ -66,7 +66,7 @@ export function attachWebSocket(
       context: (ctx) => createContext(services, ctx.extra.principal!),
       onError: (_ctx, _id, _payload, errors) => formatted(errors),
       // Results (including a subscription refused at its start) carry coded, masked errors as on HTTP.
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatted(result.errors) } : result),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatted(codeVariableErrors(result.errors)) } : result),
     },
     wsServer,
   );

@@ -85,6 +85,7 @@ export function wsProblems(messages: string[], closeCode: number | null): string
       continue;
     }
     if (message.type === "error") problems.push(...errorProblems(message.payload));
+    if (message.type === "timeout") problems.push(String(message.payload));
     if (message.type === "next") {
       const errors = (message.payload as GraphQLBody | undefined)?.errors;
       if (errors !== undefined) problems.push(...errorProblems(errors));
@@ -92,4 +93,30 @@ export function wsProblems(messages: string[], closeCode: number | null): string
   }
   if (closeCode !== null && !ACCEPTABLE_CLOSE_CODES.has(closeCode)) problems.push(`closed with ${closeCode}`);
   return problems;
+}
+
+/**
+ * Problems of an answer in production mode: a "Did you mean" hint names schema fields and
+ * types; an operation with introspection (`__schema`, `__type`) must be refused whole.
+ */
+export function productionProblems(query: string | undefined, texts: string[]): string[] {
+  const problems: string[] = [];
+  for (const text of texts) {
+    if (/Did you mean/.test(text)) problems.push(`suggests a name in production: ${text.slice(0, 300)}`);
+  }
+  if (query !== undefined && /__schema|__type\b/.test(query) && texts.some(answeredData)) {
+    problems.push(`answers introspection in production: ${texts.join(" ").slice(0, 300)}`);
+  }
+  return problems;
+}
+
+/** True when an HTTP body or a WebSocket `next` message carries data. */
+function answeredData(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as { type?: string; payload?: { data?: unknown }; data?: unknown };
+    const data = body.type === "next" ? body.payload?.data : body.data;
+    return data !== null && data !== undefined;
+  } catch {
+    return false;
+  }
 }

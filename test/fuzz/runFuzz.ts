@@ -1,10 +1,10 @@
 import WebSocket from "ws";
 import { Prisma } from "../../src/generated/prisma/client.js";
-import { httpProblems, wsProblems } from "./invariants.js";
-import { mutationOperation, queryOperation } from "./operations.js";
+import { httpProblems, productionProblems, wsProblems } from "./invariants.js";
+import { mutationOperation, queryOperation, type FuzzOperation } from "./operations.js";
 import { Prng } from "./prng.js";
 import { structureOperation } from "./structures.js";
-import { graphqlPost, junkHttp, junkWs, type FuzzRequest, type HttpRequest, type Tokens, type WsRequest } from "./transport.js";
+import { graphqlPost, graphqlWs, junkHttp, junkWs, type FuzzRequest, type HttpRequest, type Tokens, type WsRequest } from "./transport.js";
 import { Gen, type FuzzBook } from "./values.js";
 
 export interface FuzzOptions {
@@ -15,6 +15,8 @@ export interface FuzzOptions {
   tokens: Tokens;
   book: FuzzBook;
   maxBodyBytes: number;
+  /** The server runs with NODE_ENV=production: no answer may suggest names or answer introspection. */
+  production?: boolean;
   /** Requests in flight; 1 (the default) makes a run fully reproducible from its seed. */
   concurrency?: number;
   onProgress?: (done: number) => void;
@@ -51,6 +53,7 @@ function generate(seed: number, index: number, book: FuzzBook, tokens: Tokens, m
     [15, () => graphqlPost(g, tokens, structureOperation(g))],
     [15, () => junkHttp(g, tokens, maxBodyBytes)],
     [8, () => junkWs(g, tokens)],
+    [12, () => graphqlWs(g, tokens, rng.weighted<() => FuzzOperation>([[5, () => queryOperation(g)], [3, () => mutationOperation(g)], [3, () => structureOperation(g)]])())],
   ])();
 }
 
@@ -89,6 +92,16 @@ async function sendHttp(origin: string, request: HttpRequest): Promise<{ status:
   return { status: response.status, text: await response.text() };
 }
 
+/** True for the `complete` or `error` message of subscription "1". */
+function endsOperation(text: string): boolean {
+  try {
+    const message = JSON.parse(text) as { id?: unknown; type?: unknown };
+    return message.id === "1" && (message.type === "complete" || message.type === "error");
+  } catch {
+    return false;
+  }
+}
+
 /** Plays a hostile WebSocket session; returns what came back and the server's close code (null: still open, or refused at handshake). */
 function sendWs(url: string, request: WsRequest): Promise<{ messages: string[]; closeCode: number | null }> {
   return new Promise((resolve) => {
@@ -103,7 +116,11 @@ function sendWs(url: string, request: WsRequest): Promise<{ messages: string[]; 
       socket.terminate();
       resolve({ messages, closeCode });
     };
-    socket.on("message", (data) => messages.push(String(data)));
+    socket.on("message", (data) => {
+      messages.push(String(data));
+      // An operation's session is over once its result is: no need to wait for more.
+      if (request.operation && endsOperation(String(data))) finish(null);
+    });
     socket.on("close", (code) => finish(code));
     socket.on("error", () => finish(null));
     socket.on("open", async () => {
@@ -112,9 +129,31 @@ function sendWs(url: string, request: WsRequest): Promise<{ messages: string[]; 
         socket.send(frame);
         await new Promise((r) => setTimeout(r, 5));
       }
-      setTimeout(() => finish(null), 300);
+      // A query or mutation may take its time (a write it cut short would still count); hostile frames and live subscriptions get 300 ms.
+      const awaitsResult = request.operation !== undefined && !/^\s*subscription\b/.test(request.operation.query);
+      setTimeout(() => {
+        if (awaitsResult && !settled) messages.push(JSON.stringify({ type: "timeout", payload: `no result within ${REQUEST_TIMEOUT_MS} ms` }));
+        finish(null);
+      }, awaitsResult ? REQUEST_TIMEOUT_MS : 300);
     });
   });
+}
+
+interface GraphQLBody {
+  data?: Record<string, unknown> | null;
+  errors?: { extensions?: { code?: string } }[];
+}
+
+/** The result of subscription "1" of a WebSocket session: its last `next` payload, or its `error` list. */
+function wsResult(messages: string[]): GraphQLBody {
+  let result: GraphQLBody = {};
+  for (const text of messages) {
+    const message = JSON.parse(text) as { id?: unknown; type?: unknown; payload?: unknown };
+    if (message.id !== "1") continue;
+    if (message.type === "next") result = message.payload as GraphQLBody;
+    if (message.type === "error") result = { errors: message.payload as GraphQLBody["errors"] };
+  }
+  return result;
 }
 
 /** Tracks what successful cash moves should have done to the ledger totals. */
@@ -163,24 +202,31 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     if (response.status !== 200) fail(index, "health", `GET /health answered ${response.status}`, "");
   };
 
+  /** Codes, refused writes that succeeded, and ledger moves of one GraphQL answer (an HTTP body or a WebSocket result). */
+  function settle(index: number, request: FuzzRequest, operation: FuzzOperation | undefined, body: GraphQLBody) {
+    for (const error of body.errors ?? []) count(report.codes, String(error.extensions?.code));
+    const succeeded = body.data != null && Object.values(body.data).some((v) => v !== null) && !body.errors;
+    if (operation?.mustFail && succeeded) fail(index, request.name, "a write that must be refused succeeded", describe(request));
+    if (operation?.cash && succeeded) expected.applied(operation.cash.field, operation.cash.input);
+  }
+
   async function play(index: number) {
     const request = generate(seed, index, book, tokens, options.maxBodyBytes);
+    const query = request.operation?.query;
     try {
       if (request.kind === "ws") {
         const { messages, closeCode } = await sendWs(wsUrl, request);
         count(report.statuses, `ws:${closeCode ?? "open"}`);
-        for (const problem of wsProblems(messages, closeCode)) fail(index, request.name, problem, describe(request));
+        const problems = [...wsProblems(messages, closeCode), ...(options.production ? productionProblems(query, messages) : [])];
+        for (const problem of problems) fail(index, request.name, problem, describe(request));
+        if (request.operation) settle(index, request, request.operation, wsResult(messages));
         return;
       }
       const { status, text } = await sendHttp(origin, request);
       count(report.statuses, String(status));
-      for (const problem of httpProblems(status, text)) fail(index, request.name, problem, describe(request));
-      const body = JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] };
-      for (const error of body.errors ?? []) count(report.codes, String(error.extensions?.code));
-      const operation = request.operation;
-      const succeeded = body.data != null && Object.values(body.data).some((v) => v !== null) && !body.errors;
-      if (operation?.mustFail && succeeded) fail(index, request.name, "a write that must be refused succeeded", describe(request));
-      if (operation?.cash && succeeded) expected.applied(operation.cash.field, operation.cash.input);
+      const problems = [...httpProblems(status, text), ...(options.production ? productionProblems(query, [text]) : [])];
+      for (const problem of problems) fail(index, request.name, problem, describe(request));
+      settle(index, request, request.operation, JSON.parse(text) as GraphQLBody);
     } catch (error) {
       // A problem found above already explains an unparsable body; anything else (a reset, a timeout) is one.
       if (!(error instanceof SyntaxError)) fail(index, request.name, `request failed: ${String(error)}`, describe(request));

@@ -34,6 +34,19 @@ const STRUCTURES: ((g: Gen) => FuzzOperation)[] = [
   () => ({ name: "introspection", query: `{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }` }),
   (g) => ({ name: "syntax garbage", query: g.rng.pick(["{", "}", "query {", "{ account(id: ) { id } }", "{ a: }", "\u0000", "{ account(id: \"x\") { id ", "mutation", g.text(200)]) }),
   () => ({ name: "unknown field", query: `{ nope { id } account(id: "x") { secret } }` }),
+  // Near misses that graphql-js answers with "Did you mean …?" unless production mode hides it.
+  (g) => ({ name: "misspelled field", query: g.rng.pick([`{ acount(id: "x") { id } }`, `{ accounts { edges { node { equty } } } }`, `mutation { updateMarkt(input: { underlying: "BTC", spot: 1 }) { spot } }`]) }),
+  (g) => ({
+    name: "misspelled input field",
+    query: `mutation($input: UpdateMarketInput!) { updateMarket(input: $input) { spot } }`,
+    variables: { input: { underlying: "BTC", spot: 100_000, [g.rng.pick(["volatilty", "rates", "asof", "spott"])]: 1 } },
+  }),
+  (g) => ({
+    name: "misspelled enum value",
+    query: `query($t: OptionType!, $m: MarginModel) { optionQuote(input: { optionType: $t, spot: 1, strike: 1, timeToExpiry: 1, volatility: 0.2 }) { price } accounts(first: 1) { edges { node { margin(model: $m) { initial } } } } }`,
+    variables: { t: g.rng.pick(["CAL", "PUTT", "call", "CALL"]), m: g.rng.pick(["STANDRD", "PORTFOLI", null]) },
+  }),
+  (g) => ({ name: "type introspection", query: `{ t: __type(name: "${g.rng.pick(["Mutation", "Query", "Account", "ApiKey"])}") { name fields { name args { name } } } }` }),
 ];
 
 export function structureOperation(g: Gen): FuzzOperation {

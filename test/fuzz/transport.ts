@@ -17,6 +17,8 @@ export interface WsRequest {
   name: string;
   protocol: string | null;
   frames: (string | Buffer)[];
+  /** A GraphQL operation sent as subscription "1": the session ends when its result does. */
+  operation?: FuzzOperation;
 }
 
 export type FuzzRequest = HttpRequest | WsRequest;
@@ -45,6 +47,15 @@ export function graphqlPost(g: Gen, tokens: Tokens, operation: FuzzOperation): H
   if (operation.variables !== undefined) body.variables = operation.variables;
   if (operation.operationName !== undefined) body.operationName = operation.operationName;
   return { kind: "http", name: operation.name, method: "POST", path: "/graphql", headers: { "content-type": "application/json", ...authorization(g, tokens) }, body: toJson(body), operation };
+}
+
+/** A GraphQL operation over WebSocket, variables and all: connection_init with a key, then one subscribe. */
+export function graphqlWs(g: Gen, tokens: Tokens, operation: FuzzOperation): WsRequest {
+  const payload: Record<string, unknown> = { query: operation.query };
+  if (operation.variables !== undefined) payload.variables = operation.variables;
+  if (operation.operationName !== undefined) payload.operationName = operation.operationName;
+  const init = toJson({ type: "connection_init", payload: authorization(g, tokens) });
+  return { kind: "ws", name: `${operation.name} (ws)`, protocol: "graphql-transport-ws", frames: [init, toJson({ id: "1", type: "subscribe", payload })], operation };
 }
 
 const SMALL = JSON.stringify({ query: "{ __typename }" });

@@ -10,6 +10,8 @@ import { startTestServer, type TestServer } from "../support/testServer.js";
 /** The short run; `npm run fuzz` sends 10 000 (see test/fuzz/cli.ts). Same seed, same requests. */
 const SEED = 20251125;
 const REQUESTS = 1000;
+/** The production-mode run: fewer requests, the same generator. */
+const PRODUCTION_REQUESTS = 300;
 
 describe(`fuzz on ${TEST_DB}`, () => {
   let api: TestServer;
@@ -32,5 +34,27 @@ describe(`fuzz on ${TEST_DB}`, () => {
     // The run reached deep code, not just the parser: successes and domain errors both occur.
     expect(report.statuses["200"]).toBeGreaterThan(REQUESTS / 4);
     expect(Object.keys(report.codes)).toEqual(expect.arrayContaining(["BAD_USER_INPUT", "NOT_FOUND", "GRAPHQL_VALIDATION_FAILED", "FORBIDDEN"]));
+  }, 300_000);
+});
+
+describe(`fuzz in production mode on ${TEST_DB}`, () => {
+  const env = { ...FUZZ_ENV, NODE_ENV: "production" };
+  let api: TestServer;
+  let book: FuzzBook;
+  let tokens: Tokens;
+
+  beforeAll(async () => {
+    api = await startTestServer({ env });
+    ({ book, tokens } = await buildFuzzBook(api));
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it(`answers ${PRODUCTION_REQUESTS} hostile requests over HTTP and WebSocket with no introspection and no name suggestions`, async () => {
+    const report = await runFuzz({ url: api.url, seed: SEED + 1, requests: PRODUCTION_REQUESTS, tokens, book, maxBodyBytes: loadConfig(env).maxBodyBytes, production: true });
+    expect(report.failures, JSON.stringify(report.failures, null, 2)).toEqual([]);
+    expect(report.codes.GRAPHQL_VALIDATION_FAILED).toBeGreaterThan(0);
   }, 300_000);
 });

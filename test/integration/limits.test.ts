@@ -55,6 +55,7 @@ describe(`limits on ${TEST_DB}`, () => {
       ["51 aliases", aliased(51, QUOTE), /51 aliases; the limit is 50/],
       ["a selection 12 deep", deep(4), /query depth \(12\) exceeds the limit of 10/],
       ["a cost over budget", `{ accounts(first: 500) { edges { node { valueAtRisk { value } } } } }`, /query cost \(\d+\) exceeds the limit of 20000/],
+      ["300 aliases inside __schema", `{ __schema { ${Array.from({ length: 300 }, (_, i) => `t${i}: types { name fields { name } }`).join(" ")} } }`, /300 aliases; the limit is 50/],
     ];
     it.each(refused)("refuses %s with BAD_USER_INPUT over HTTP", async (_name, query, message) => {
       const result = await api.gql(query);
@@ -176,9 +177,11 @@ describe(`limits on ${TEST_DB}`, () => {
 
 describe(`production mode on ${TEST_DB}`, () => {
   let api: TestServer;
+  let clientKey: string;
 
   beforeAll(async () => {
     api = await startTestServer({ env: { NODE_ENV: "production", LOG_LEVEL: "silent" } });
+    clientKey = (await createApiKey(api, "CLIENT", await createClient(api, "Production"))).secret;
   });
 
   afterAll(async () => {
@@ -199,5 +202,35 @@ describe(`production mode on ${TEST_DB}`, () => {
   it("does not suggest field names in validation errors", async () => {
     const result = await api.gql(`{ acount(id: "x") { id } }`);
     expect(result.errors?.[0].message).not.toMatch(/Did you mean/);
+  });
+
+  it("refuses introspection over WebSocket too, to a CLIENT key", async () => {
+    for (const query of [`{ __schema { types { name } } }`, `{ __type(name: "Mutation") { fields { name } } }`]) {
+      const result = await wsRequest(api.url, query, clientKey);
+      expect(result.errors?.length, query).toBeGreaterThan(0);
+      for (const error of result.errors ?? []) expect(error.extensions?.code, query).toBe("GRAPHQL_VALIDATION_FAILED");
+      expect(result.data, query).toBeUndefined();
+    }
+  });
+
+  it("does not suggest field names over WebSocket", async () => {
+    const result = await wsRequest(api.url, `{ acount(id: "x") { id } }`, clientKey);
+    expect(result.errors?.[0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(JSON.stringify(result)).not.toMatch(/Did you mean/);
+  });
+
+  it("does not suggest names in variable coercion errors, over HTTP and WebSocket", async () => {
+    const market = `mutation($input: UpdateMarketInput!) { updateMarket(input: $input) { spot } }`;
+    const quote = `query($t: OptionType!) { optionQuote(input: { optionType: $t, spot: 1, strike: 1, timeToExpiry: 1, volatility: 0.2 }) { price } }`;
+    const cases: [string, Record<string, unknown>][] = [
+      [market, { input: { underlying: "BTC", spot: 1, volatilty: 0.5 } }],
+      [quote, { t: "CAL" }],
+    ];
+    for (const [query, variables] of cases) {
+      for (const result of [await api.gql(query, variables, clientKey), await wsRequest(api.url, query, clientKey, variables)]) {
+        expect(result.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+        expect(JSON.stringify(result)).not.toMatch(/Did you mean|volatility"|"CALL"/);
+      }
+    }
   });
 });

@@ -31,7 +31,8 @@ describe.runIf(TEST_DB === "postgres")("database outage on PostgreSQL", () => {
       database: { databaseUrl: url.toString(), drop: database.drop },
       // A short key cache so the CLIENT key must be read again during the outage; silent
       // logs because every failed audit write during the outage is (rightly) logged.
-      env: { DB_CONNECT_TIMEOUT_MS: "1000", API_KEY_CACHE_TTL_MS: "100", LOG_LEVEL: "silent" },
+      // Short database timeouts so a silent database is noticed in a test's time.
+      env: { DB_CONNECT_TIMEOUT_MS: "1000", DB_QUERY_TIMEOUT_MS: "1500", HEALTH_TIMEOUT_MS: "500", API_KEY_CACHE_TTL_MS: "100", LOG_LEVEL: "silent" },
     });
     const clientId = await createClient(api, "Outage");
     accountId = await createAccount(api, clientId, "main");
@@ -50,6 +51,16 @@ describe.runIf(TEST_DB === "postgres")("database outage on PostgreSQL", () => {
   });
 
   const codes = (result: GraphQLResponse) => result.errors?.map((e) => e.extensions?.code);
+
+  /** Restores the proxy and waits until /health says the server reaches the database again. */
+  async function restoreAndWait(withinMs: number) {
+    await proxy.restore();
+    const deadline = Date.now() + withinMs;
+    while ((await health()).status !== 200) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   it("serves normally through the proxy", async () => {
     expect((await api.ok(READ, { id: accountId }, clientKey)).account.id).toBe(accountId);
@@ -79,14 +90,33 @@ describe.runIf(TEST_DB === "postgres")("database outage on PostgreSQL", () => {
   });
 
   it("recovers by itself once the database is back", async () => {
-    await proxy.restore();
-    const deadline = Date.now() + 10_000;
-    while ((await health()).status !== 200) {
-      expect(Date.now()).toBeLessThan(deadline);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await restoreAndWait(10_000);
     expect((await api.ok(READ, { id: accountId }, clientKey)).account.balances).toEqual([{ amount: "100" }]);
     await api.ok(DEPOSIT, { a: accountId });
     expect((await api.ok(READ, { id: accountId })).account.balances).toEqual([{ amount: "101" }]);
+  });
+
+  it("answers SERVICE_UNAVAILABLE within seconds when the database accepts connections but never answers, and /health 503", async () => {
+    proxy.silence();
+    await new Promise((resolve) => setTimeout(resolve, 150)); // past the key cache TTL
+    const started = Date.now();
+    const [reads, health503, write] = await Promise.all([
+      Promise.all(Array.from({ length: 10 }, () => api.gql(READ, { id: accountId }, clientKey))),
+      health().then((result) => ({ ...result, ms: Date.now() - started })),
+      api.gql(DEPOSIT, { a: accountId }),
+    ]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    for (const result of [...reads, write]) {
+      expect(codes(result)).toEqual(["SERVICE_UNAVAILABLE"]);
+      expect(JSON.stringify(result)).not.toMatch(/prisma|timeout|127\.0\.0\.1|stack|\.ts:\d/i);
+    }
+    expect(health503).toMatchObject({ status: 503, body: { status: "unavailable" } });
+    expect(health503.ms).toBeLessThan(1500);
+  });
+
+  it("recovers by itself once the database answers again", async () => {
+    await restoreAndWait(15_000);
+    await api.ok(DEPOSIT, { a: accountId });
+    expect((await api.ok(READ, { id: accountId }, clientKey)).account.balances).toEqual([{ amount: "102" }]);
   });
 });

@@ -1,4 +1,4 @@
-import { getNullableType, isListType, type GraphQLField } from "graphql";
+import { getNullableType, isIntrospectionType, isListType, type GraphQLCompositeType, type GraphQLField } from "graphql";
 import type { ComplexityEstimator } from "graphql-query-complexity/cjs";
 import { DEFAULT_PAGE_SIZE } from "../../domain/book.service.js";
 
@@ -29,8 +29,17 @@ function multiplier(field: GraphQLField<unknown, unknown>, args: Record<string, 
   return isListType(getNullableType(field.type)) ? ASSUMED_LIST_LENGTH : 1;
 }
 
-/** Cost = own cost + children × list length; introspection is free (it is off in production). */
-export const riskCostEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  if (field.name.startsWith("__")) return 0;
-  return (FIELD_COST[field.name] ?? 1) + multiplier(field, args) * childComplexity;
-};
+const fieldCost = (field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, childComplexity: number) =>
+  (FIELD_COST[field.name] ?? 1) + multiplier(field, args) * childComplexity;
+
+/** Introspection: `__schema` and `__type` (on the root) and the fields of the introspection types below them. */
+const isIntrospectionField = (parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>) =>
+  field.name === "__schema" || field.name === "__type" || isIntrospectionType(parent);
+
+/** Cost of the data an operation asks for: own cost + children × list length; introspection is left to {@link introspectionCostEstimator}. */
+export const riskCostEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) =>
+  field.name.startsWith("__") || isIntrospectionField(type, field) ? 0 : fieldCost(field, args, childComplexity);
+
+/** Cost of the introspection an operation asks for, by the same rule (1 a field, lists × 10); everything else counts 0. */
+export const introspectionCostEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) =>
+  isIntrospectionField(type, field) ? fieldCost(field, args, childComplexity) : field.name === "__typename" ? 0 : childComplexity;

@@ -1,4 +1,4 @@
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
 import type { Config } from "../../config.js";
 import type { Principal } from "../context.js";
 import { operationLimitError, type OperationLimits } from "./operationLimits.js";
@@ -11,7 +11,10 @@ export interface WsOperation {
   operationName?: string | null;
 }
 
-export type WsLimits = OperationLimits & Pick<Config, "maxQueryTokens">;
+export type WsLimits = OperationLimits & Pick<Config, "maxQueryTokens" | "introspection">;
+
+/** Apollo's rules for HTTP: introspection is refused at validation when it is off. */
+const WITHOUT_INTROSPECTION = [...specifiedRules, NoSchemaIntrospectionCustomRule];
 
 /** The codes Apollo gives the same failures over HTTP. */
 function coded(errors: readonly GraphQLError[], code: string): GraphQLError[] {
@@ -19,8 +22,21 @@ function coded(errors: readonly GraphQLError[], code: string): GraphQLError[] {
 }
 
 /**
+ * Variable coercion errors (a bad enum value, a wrong type, a missing required variable)
+ * as BAD_USER_INPUT, as Apollo codes them over HTTP: graphql-js reports them on the
+ * variable's definition, without a code, and execution runs nothing.
+ */
+export function codeVariableErrors(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.map((e) => {
+    const onVariable = e.nodes?.length === 1 && e.nodes[0].kind === Kind.VARIABLE_DEFINITION;
+    return onVariable && e.extensions?.code == null ? coded([e], "BAD_USER_INPUT")[0] : e;
+  });
+}
+
+/**
  * graphql-ws `onSubscribe`: the checks an HTTP operation passes through Apollo (rate
- * limit, token limit, validation, depth, aliases, cost), for a WebSocket operation. Returns
+ * limit, token limit, validation with introspection refused when it is off, depth, aliases,
+ * cost), for a WebSocket operation. Returns
  * the errors to send, or the execution arguments (so graphql-ws does not parse again).
  */
 export function guardWsOperation(
@@ -42,7 +58,7 @@ export function guardWsOperation(
     if (error instanceof GraphQLError) return coded([error], "GRAPHQL_PARSE_FAILED");
     throw error;
   }
-  const invalid = validate(schema, document);
+  const invalid = validate(schema, document, limits.introspection ? specifiedRules : WITHOUT_INTROSPECTION);
   if (invalid.length > 0) return coded(invalid, "GRAPHQL_VALIDATION_FAILED");
   const variableValues = operation.variables ?? undefined;
   const operationName = operation.operationName ?? undefined;

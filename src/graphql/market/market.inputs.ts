@@ -11,9 +11,9 @@ export class UpdateMarketInput {
   @Field(() => Float, { nullable: true, description: "Annual; the previous value is kept when omitted." })
   volatility?: number | null;
 
-  @Field(() => Float, { nullable: true, description: "Continuously compounded per year; kept (or 0) when omitted." })
+  @Field(() => Float, { nullable: true, description: "Continuously compounded per year, within ±0.5, and |rate × years to the underlying's latest expiry| ≤ 2; kept (or 0) when omitted." })
   rate?: number | null;
 
-  @Field(() => Date, { nullable: true, description: "Valuation time, past included; kept (or now) when omitted." })
+  @Field(() => Date, { nullable: true, description: "Valuation time, past included: from MARKET_ASOF_PAST_DAYS (15 years) before now to MARKET_ASOF_FUTURE_MS (1 day) after; kept (or now) when omitted." })
   asOf?: Date | null;
 }

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { getIntrospectionQuery, parse, type GraphQLSchema } from "graphql";
+import { getIntrospectionQuery, parse, print, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config.js";
 import { operationLimitError } from "../../../src/graphql/limits/operationLimits.js";
@@ -59,5 +59,24 @@ describe("operation limits (defaults: depth 10, 50 aliases, cost 20 000)", () =>
 
   it("lets the standard introspection query through (introspection itself is switched off in production)", () => {
     expect(check(getIntrospectionQuery())).toBeNull();
+  });
+
+  it("counts aliases inside introspection fields", () => {
+    const types = Array.from({ length: 300 }, (_, i) => `t${i}: types { name fields { name } }`).join(" ");
+    expect(check(`{ __schema { ${types} } }`)).toMatch(/300 aliases; the limit is 50/);
+  });
+
+  it("counts depth inside introspection fields, except a type reference's ofType chain", () => {
+    const nested = `{ __type(name: "Query") { ${"fields { type { ".repeat(6)}name${" } }".repeat(6)} } }`;
+    expect(check(nested)).toMatch(/query depth \(14\)/);
+    const wrappers = `{ __type(name: "Query") { fields { type { ${"ofType { ".repeat(20)}name${" }".repeat(20)} } } } }`;
+    expect(check(wrappers)).toBeNull();
+  });
+
+  it("refuses two standard introspection queries in one operation (introspection cost, 60 000)", () => {
+    const full = parse(getIntrospectionQuery());
+    const selection = print((full.definitions[0] as OperationDefinitionNode).selectionSet).slice(1, -1);
+    const fragments = full.definitions.slice(1).map(print).join(" ");
+    expect(check(`{ a: ${selection.trim()} b: ${selection.trim()} } ${fragments}`)).toMatch(/introspection cost \(\d+\) exceeds the limit of 60000/);
   });
 });
