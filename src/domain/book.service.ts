@@ -32,12 +32,6 @@ export function pageSize(first: number | null | undefined): number {
   return size;
 }
 
-/** Keyset pagination over a list already in its order: the items after `after`'s position. */
-function pageOf<T>(ordered: readonly T[], size: number, start: number, cursorOf: (item: T) => string): Page<T> {
-  const items = ordered.slice(start, start + size).map((node) => ({ cursor: cursorOf(node), node }));
-  return { items, hasNextPage: start + size < ordered.length, totalCount: ordered.length };
-}
-
 /** First index whose (createdAt, id) is after the cursor's. */
 function indexAfter(ordered: readonly { createdAt: Date; id: string }[], after: DefaultOrderCursor): number {
   let lo = 0;
@@ -49,6 +43,21 @@ function indexAfter(ordered: readonly { createdAt: Date; id: string }[], after: 
     else hi = mid;
   }
   return lo;
+}
+
+interface PageRequest {
+  first?: number | null;
+  after?: string | null;
+  clientId?: string | null;
+}
+
+/** A keyset page of rows already in creation order, narrowed to one client when asked. */
+function creationPage<T extends { createdAt: Date; id: string }>(all: readonly T[], args: PageRequest, clientOf: (row: T) => string): Page<T> {
+  const size = pageSize(args.first);
+  const rows = args.clientId == null ? all : all.filter((row) => clientOf(row) === args.clientId);
+  const start = args.after ? indexAfter(rows, decodeCursor(args.after, isDefaultOrderCursor)) : 0;
+  const items = rows.slice(start, start + size).map((node) => ({ cursor: creationCursor(node), node }));
+  return { items, hasNextPage: start + size < rows.length, totalCount: rows.length };
 }
 
 const creationCursor = (node: { createdAt: Date; id: string }) => encodeCursor({ t: node.createdAt.getTime(), i: node.id });
@@ -76,21 +85,13 @@ export class BookService {
   }
 
   /** Clients in creation order; `clientId` narrows to one (CLIENT keys). */
-  listClients(args: { first?: number | null; after?: string | null; clientId?: string | null }): Page<BookClient> {
-    const size = pageSize(args.first);
-    const all = this.book().allClients();
-    const clients = args.clientId == null ? all : all.filter((c) => c.id === args.clientId);
-    const start = args.after ? indexAfter(clients, decodeCursor(args.after, isDefaultOrderCursor)) : 0;
-    return pageOf(clients, size, start, creationCursor);
+  listClients(args: PageRequest): Page<BookClient> {
+    return creationPage(this.book().allClients(), args, (c) => c.id);
   }
 
   /** Accounts in creation order, keyset-paginated; `clientId` narrows to one client. */
-  listAccounts(args: { first?: number | null; after?: string | null; clientId?: string | null }): Page<BookAccount> {
-    const size = pageSize(args.first);
-    const all = this.book().allAccounts();
-    const accounts = args.clientId == null ? all : all.filter((a) => a.clientId === args.clientId);
-    const start = args.after ? indexAfter(accounts, decodeCursor(args.after, isDefaultOrderCursor)) : 0;
-    return pageOf(accounts, size, start, creationCursor);
+  listAccounts(args: PageRequest): Page<BookAccount> {
+    return creationPage(this.book().allAccounts(), args, (a) => a.clientId);
   }
 
   async createAccount(input: { clientId: string; name: string; marginMode: MarginMode }): Promise<Account> {

@@ -1,4 +1,5 @@
-import type { AccountStatus, Client, Instrument, MarginLevel, MarginMode } from "../../generated/prisma/client.js";
+import type { Client, Instrument, MarginLevel } from "../../generated/prisma/client.js";
+import type { AccountRow, PortfolioRow } from "../../db/stores/bookRows.js";
 import type { MarginUnitInput } from "../../engine/index.js";
 
 /** A margin unit's stored level, the version of that record, and the book version it was judged on. */
@@ -21,14 +22,8 @@ export interface BookPosition {
   isolatedMargin: string;
 }
 
-export interface BookAccount {
-  id: string;
-  clientId: string;
-  name: string;
-  marginMode: MarginMode;
-  status: AccountStatus;
-  portfolioId: string | null;
-  createdAt: Date;
+/** An account as stored, less its level record (kept as `level`). */
+export interface BookAccount extends Omit<AccountRow, "marginLevel" | "levelVersion" | "levelBookVersion"> {
   balances: BookBalance[];
   /** Open positions, by instrument id. */
   positions: BookPosition[];
@@ -39,12 +34,7 @@ export interface BookAccount {
   level: LevelState;
 }
 
-export interface BookPortfolio {
-  id: string;
-  clientId: string;
-  name: string;
-  marginMode: MarginMode;
-  createdAt: Date;
+export interface BookPortfolio extends Omit<PortfolioRow, "marginLevel" | "levelVersion" | "levelBookVersion"> {
   level: LevelState;
 }
 
