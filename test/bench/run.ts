@@ -2,8 +2,8 @@
  * Runs the benchmarks one after another, each in its own process, and prints their
  * markdown reports on stdout (progress goes to stderr):
  *
- *   npx tsx test/bench/run.ts                 # engine, api, monitor
- *   npx tsx test/bench/run.ts api monitor     # a selection
+ *   npx tsx test/bench/run.ts                 # engine, load, monitor
+ *   npx tsx test/bench/run.ts load monitor     # a selection
  *
  * One process per benchmark keeps their JIT state, heaps and servers apart. A failing
  * benchmark does not stop the others; the exit code is non-zero if any failed. Each
@@ -14,7 +14,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const BENCHMARKS = ["engine", "api", "monitor"] as const;
+const BENCHMARKS = ["engine", "load", "monitor"] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 const requested = process.argv.slice(2);

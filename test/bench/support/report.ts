@@ -64,6 +64,12 @@ export function summarize(values: readonly number[]): Summary {
 
 export const ms = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "—");
 
+/** p50, p99, max and min of the non-null values, formatted as milliseconds ("—" without values). */
+export function stat(values: (number | null)[]): { p50: string; p99: string; max: string; min: string } {
+  const s = summarize(values.filter((x): x is number => x !== null));
+  return { p50: ms(s.p50), p99: ms(s.p99), max: ms(s.max), min: ms(s.min) };
+}
+
 /** Progress goes to stderr so stdout stays the markdown report. */
 export function log(message: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);

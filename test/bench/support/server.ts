@@ -289,12 +289,28 @@ export function getText(url: string): Promise<string> {
   });
 }
 
-/** One numeric sample of GET /metrics (no labels), e.g. risk_sql_statements_total. */
-export async function metric(origin: string, name: string): Promise<number> {
+/** Every sample of GET /metrics by series, labels included as exposed, e.g. `risk_event_loop_delay_seconds{quantile="0.99"}`. */
+export async function scrapeMetrics(origin: string): Promise<Map<string, number>> {
   const text = await getText(`${origin}/metrics`);
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
-  if (!line) throw new Error(`metric ${name} not exposed on ${origin}/metrics`);
-  return Number(line.slice(name.length + 1));
+  const samples = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const at = line.lastIndexOf(" ");
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+/** One sample of a scrape; throws when the series is not exposed. */
+export function sample(samples: Map<string, number>, series: string): number {
+  const value = samples.get(series);
+  if (value === undefined) throw new Error(`metric ${series} not exposed on /metrics`);
+  return value;
+}
+
+/** One numeric sample of GET /metrics, e.g. risk_sql_statements_total. */
+export async function metric(origin: string, name: string): Promise<number> {
+  return sample(await scrapeMetrics(origin), name);
 }
 
 // ---------- CPU profile ----------
