@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { GraphQLFormattedError } from "graphql";
@@ -83,7 +83,11 @@ export async function startServer(config: Config & { adminToken: string }, logge
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: !config.introspection,
     parseOptions: { maxTokens: config.maxQueryTokens },
+    // Compact JSON: Apollo pretty-prints by default, which a 60 KiB desk page pays for twice.
+    stringifyResult: (result) => JSON.stringify(result),
     plugins: [
+      // No cache hints are used; the plugin would otherwise wrap every field's resolver.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       ...(config.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
