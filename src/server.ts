@@ -17,6 +17,7 @@ import { openBook } from "./bootstrap.js";
 import { createContext, type Context } from "./graphql/context.js";
 import { formatError } from "./graphql/errors.js";
 import { limitsPlugin } from "./graphql/limits/apolloLimits.js";
+import { readCachePlugin } from "./graphql/readCache.js";
 import { RateLimiter } from "./graphql/limits/rateLimiter.js";
 import { beforeExecutionError, jsonBodyErrors } from "./graphql/limits/requestErrors.js";
 import { getSchema } from "./graphql/schema.js";
@@ -92,6 +93,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       ...(config.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
       limitsPlugin(config),
+      readCachePlugin(services.readModel),
     ],
   });
   await apollo.start();

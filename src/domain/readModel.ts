@@ -59,6 +59,7 @@ export class ReadModel {
   private probe: Promise<void> | null = null;
   private probeQueued: Promise<void> | null = null;
   private onEvaluated: EvaluatedHook = async () => undefined;
+  private changes = 0;
 
   constructor(
     readonly book: Book,
@@ -68,6 +69,11 @@ export class ReadModel {
     private readonly options: ReadModelOptions,
     private readonly logger: Logger,
   ) {}
+
+  /** Moves on with every change of the book or the view: what a read answers is a function of it. */
+  get generation(): number {
+    return this.changes;
+  }
 
   /** The monitor's hook, called with every batch of re-evaluated units in order. */
   setEvaluatedHook(hook: EvaluatedHook): void {
@@ -148,7 +154,9 @@ export class ReadModel {
       this.queued = null;
       try {
         const delta = job.full ? await this.book.load() : await this.book.catchUp();
+        if (delta) this.changes++;
         const entries = delta ? await this.refresh(delta) : [];
+        if (delta) this.changes++;
         job.viewReady.resolve();
         if (entries.length > 0) await this.onEvaluated(entries);
         job.done.resolve();

@@ -4,6 +4,7 @@ import { accountKey, portfolioKey } from "../../src/domain/book/book.types.js";
 import type { WorkerPool } from "../../src/compute/workerPool.js";
 import { mulberry32 } from "../../src/lib/mulberry32.js";
 import { createAccount, createClient, createInstrument, deposit, leveragedBtcAccount, setMarket, trade } from "../support/books.js";
+import { createApiKey } from "../support/apiKeys.js";
 import { createTestDatabase, TEST_DB } from "../support/testDatabase.js";
 import { startTestServer, type TestServer } from "../support/testServer.js";
 
@@ -81,6 +82,33 @@ describe(`the read model on ${TEST_DB}`, () => {
     const ratios = data.accounts.edges.map((e: { node: { id: string } }) => view.get(accountKey(e.node.id))!.ratio);
     expect(ratios).toStrictEqual([...ratios].sort((a, b) => b - a));
     for (const { node } of data.accounts.edges) expect(node.margin.maintenance).toBe(view.get(accountKey(node.id))!.margin.maintenance);
+  });
+});
+
+describe(`repeated reads on ${TEST_DB}`, () => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    api = await startTestServer();
+  }, 120_000);
+  afterAll(async () => api?.close());
+
+  it("answers a repeated read from the same state only: a write moves it on, and another caller's visibility is its own", async () => {
+    const { clientId, accountId } = await leveragedBtcAccount(api);
+    const otherClient = await createClient(api, "Other");
+    const own = await createApiKey(api, "CLIENT", clientId);
+    const other = await createApiKey(api, "CLIENT", otherClient);
+    const READ = `query($id: ID!) { account(id: $id) { equity balances { amount } } }`;
+    const before = await api.ok(READ, { id: accountId });
+    expect(await api.ok(READ, { id: accountId })).toStrictEqual(before);
+    expect(before.account.equity).toBe(10_000);
+    await deposit(api, accountId, "USDC", 250);
+    expect((await api.ok(READ, { id: accountId })).account).toStrictEqual({ equity: 10_250, balances: [{ amount: "10250" }] });
+    // The same document from a key that may not see the account: absent, however often the admin asked.
+    expect((await api.ok(READ, { id: accountId }, other.secret)).account).toBeNull();
+    expect((await api.ok(READ, { id: accountId }, own.secret)).account.equity).toBe(10_250);
+    await setMarket(api, "BTC", 101_000);
+    expect((await api.ok(READ, { id: accountId }, own.secret)).account.equity).toBe(11_250);
   });
 });
 

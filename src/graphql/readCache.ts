@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import type { FormattedExecutionResult, OperationDefinitionNode } from "graphql";
+import type { ReadModel } from "../domain/readModel.js";
+import type { Context } from "./context.js";
+
+/**
+ * Root query fields whose answer is a function of the read model's state, the caller's
+ * visibility and the arguments alone (the book, the risk view, results cached by
+ * content, pure calculators). Anything read from elsewhere (margin-call events, keys,
+ * the audit log) is never answered from this cache.
+ */
+const CACHEABLE_ROOTS = new Set([
+  "account",
+  "accounts",
+  "portfolio",
+  "client",
+  "clients",
+  "whatIf",
+  "stressTest",
+  "stressScenarios",
+  "optionQuote",
+  "impliedVolatility",
+  "__typename",
+]);
+
+/** Entries kept for the current read-model generation. */
+const CAPACITY = 2000;
+
+function cacheable(operation: OperationDefinitionNode): boolean {
+  return operation.operation === "query" &&
+    operation.selectionSet.selections.every((s) => s.kind === "Field" && CACHEABLE_ROOTS.has(s.name.value));
+}
+
+/**
+ * Answers a repeated read from the result rendered for the same read-model generation:
+ * fifty desks refreshing the riskiest-first page between two ticks cost one execution.
+ * The key is the generation (it moves with every change of the book or the view), the
+ * caller's visibility (role and client), the document and its variables; only answers
+ * without errors are kept, and limits and rate limits have run before it is consulted.
+ */
+export function readCachePlugin(readModel: ReadModel): ApolloServerPlugin<Context> {
+  let generation = -1;
+  const entries = new Map<string, FormattedExecutionResult>();
+  return {
+    async requestDidStart() {
+      let key: string | null = null;
+      return {
+        async responseForOperation({ operation, request, contextValue }) {
+          if (!cacheable(operation)) return null;
+          if (readModel.generation !== generation) {
+            entries.clear();
+            generation = readModel.generation;
+          }
+          const { role, clientId } = contextValue.principal;
+          key = createHash("sha1")
+            .update(JSON.stringify([role, clientId, request.query, request.operationName ?? null, request.variables ?? null]))
+            .digest("base64url");
+          const hit = entries.get(key);
+          return hit ? { http: { headers: new HeaderMap(), status: undefined }, body: { kind: "single", singleResult: hit } } : null;
+        },
+        async willSendResponse({ response }) {
+          if (key === null || response.body.kind !== "single" || response.body.singleResult.errors) return;
+          // Rendered for the generation in force when the request asked; a change since moves the generation on.
+          if (readModel.generation !== generation) return;
+          if (entries.size >= CAPACITY) entries.delete(entries.keys().next().value!);
+          entries.set(key, response.body.singleResult);
+        },
+      };
+    },
+  };
+}
