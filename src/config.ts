@@ -35,6 +35,9 @@ export interface Config {
   confirmReads: boolean;
   /** Liquidation points computed ahead, after each change, for this many riskiest accounts. */
   warmLiquidation: number;
+  /** Engine time each key may use for on-demand work: sustained ms per second, and burst (ms). */
+  engineBudgetMsPerSecond: number;
+  engineBudgetBurstMs: number;
   /** ADMIN bearer token; null means the server generates one at start and prints it once. */
   adminToken: string | null;
   /** Load the demo book when the database holds no client yet. */
@@ -153,6 +156,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     riskWorkers: integer(env, "RISK_WORKERS", defaultWorkerCount(), 0, 64),
     confirmReads: flag(env, "CONFIRM_READS", optional(env, "REDIS_URL") !== null),
     warmLiquidation: integer(env, "WARM_LIQUIDATION", 200, 0, 100_000),
+    engineBudgetMsPerSecond: integer(env, "ENGINE_BUDGET_MS_PER_SECOND", 250, 1, 100_000),
+    engineBudgetBurstMs: integer(env, "ENGINE_BUDGET_BURST_MS", 3000, 1, 10_000_000),
     adminToken,
     seedDemo: flag(env, "SEED_DEMO", true),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === "test" ? "silent" : "info"),

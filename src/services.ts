@@ -16,6 +16,7 @@ import { ApiKeyService } from "./domain/apiKey.service.js";
 import { AuditService } from "./domain/audit.service.js";
 import { Book } from "./domain/book/book.js";
 import { BookService } from "./domain/book.service.js";
+import { EngineBudget } from "./domain/engineBudget.js";
 import { InstrumentService } from "./domain/instrument.service.js";
 import { LedgerService } from "./domain/ledger.service.js";
 import { MarketService } from "./domain/market.service.js";
@@ -89,6 +90,8 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
     }),
     ledger: new LedgerService(new LedgerStore(db.prisma, changes), reference, risk, afterWrite),
     risk,
+    /** Engine time per key for on-demand work. */
+    engineBudget: new EngineBudget(config.engineBudgetMsPerSecond, config.engineBudgetBurstMs),
     monitor,
     compute,
   };

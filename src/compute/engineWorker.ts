@@ -16,9 +16,10 @@ port.on("message", (message: WorkerRequest) => {
     return;
   }
   let response: WorkerResponse;
+  const started = performance.now();
   try {
     const value = message.type === "evaluate" ? evaluateUnits(replica, message.reference, message.keys) : runUnitTask(message.task);
-    response = { id: message.id, ok: true, value };
+    response = { id: message.id, ok: true, value, ms: performance.now() - started };
   } catch (error) {
     const { name, message: text } = error instanceof Error ? error : new Error(String(error));
     response = { id: message.id, ok: false, error: { name, message: text } };

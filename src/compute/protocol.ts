@@ -9,5 +9,6 @@ export type WorkerRequest =
   | { type: "task"; id: number; task: UnitTask };
 
 export type WorkerResponse =
-  | { id: number; ok: true; value: UnitOutcome[] | unknown }
+  /** `ms`: the worker's own compute time (what an engine-time budget charges). */
+  | { id: number; ok: true; value: UnitOutcome[] | unknown; ms: number }
   | { id: number; ok: false; error: { name: string; message: string } };

@@ -22,7 +22,8 @@ export interface RiskCompute {
   upsert(accounts: ReplicaAccount[], portfolios: ReplicaPortfolio[], reset?: boolean): void;
   /** Own-model risk of `keys` (already mirrored) on `reference`'s market, in key order. */
   evaluate(reference: ReferenceSnapshot, keys: UnitKey[]): Promise<UnitOutcome[]>;
-  run<K extends UnitTask["kind"]>(task: Extract<UnitTask, { kind: K }>): Promise<UnitTaskResults[K]>;
+  /** `charge` receives the task's compute time (ms), e.g. for an engine-time budget. */
+  run<K extends UnitTask["kind"]>(task: Extract<UnitTask, { kind: K }>, charge?: (ms: number) => void): Promise<UnitTaskResults[K]>;
   close(): Promise<void>;
 }
 
@@ -42,8 +43,13 @@ export class InlineCompute implements RiskCompute {
     return evaluateUnits(this.replica, reference, keys);
   }
 
-  async run<K extends UnitTask["kind"]>(task: Extract<UnitTask, { kind: K }>): Promise<UnitTaskResults[K]> {
-    return runUnitTask(task) as UnitTaskResults[K];
+  async run<K extends UnitTask["kind"]>(task: Extract<UnitTask, { kind: K }>, charge?: (ms: number) => void): Promise<UnitTaskResults[K]> {
+    const started = performance.now();
+    try {
+      return runUnitTask(task) as UnitTaskResults[K];
+    } finally {
+      charge?.(performance.now() - started);
+    }
   }
 
   async close(): Promise<void> {}
@@ -52,6 +58,7 @@ export class InlineCompute implements RiskCompute {
 interface Pending {
   message: Extract<WorkerRequest, { id: number }>;
   resolve(value: unknown): void;
+  charge?: (ms: number) => void;
   reject(error: Error): void;
   /** Workers that died while holding this message. */
   attempts: number;
@@ -107,7 +114,10 @@ export class WorkerPool implements RiskCompute {
       const pending = slot.pending.get(response.id);
       if (!pending) return;
       slot.pending.delete(response.id);
-      if (response.ok) pending.resolve(response.value);
+      if (response.ok) {
+        pending.charge?.(response.ms);
+        pending.resolve(response.value);
+      }
       else pending.reject(revive(response.error));
     });
     worker.on("error", (error) => this.logger.error({ err: error }, "engine worker failed"));
@@ -140,10 +150,10 @@ export class WorkerPool implements RiskCompute {
     }
   }
 
-  private send<T>(slot: Slot, message: Extract<WorkerRequest, { id: number }>): Promise<T> {
+  private send<T>(slot: Slot, message: Extract<WorkerRequest, { id: number }>, charge?: (ms: number) => void): Promise<T> {
     if (this.closed) return Promise.reject(new Error("the engine pool is closed"));
     return new Promise<T>((resolve, reject) => {
-      slot.pending.set(message.id, { message, resolve: resolve as (value: unknown) => void, reject, attempts: 0 });
+      slot.pending.set(message.id, { message, resolve: resolve as (value: unknown) => void, reject, attempts: 0, charge });
       slot.worker.postMessage(message);
     });
   }
@@ -163,9 +173,9 @@ export class WorkerPool implements RiskCompute {
     return (await Promise.all(parts)).flat();
   }
 
-  run<K extends UnitTask["kind"]>(task: Extract<UnitTask, { kind: K }>): Promise<UnitTaskResults[K]> {
+  run<K extends UnitTask["kind"]>(task: Extract<UnitTask, { kind: K }>, charge?: (ms: number) => void): Promise<UnitTaskResults[K]> {
     const slot = this.slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
-    return this.send(slot, { type: "task", id: this.nextId++, task });
+    return this.send(slot, { type: "task", id: this.nextId++, task }, charge);
   }
 
   /** Replaces every worker (operations: e.g. after a suspected leak); their work is handed over. */

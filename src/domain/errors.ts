@@ -60,8 +60,11 @@ export class ForbiddenError extends DomainError {
 }
 
 export class RateLimitedError extends DomainError {
-  constructor(readonly retryAfterSeconds: number) {
-    super("RATE_LIMITED", `too many requests for this API key; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  constructor(
+    readonly retryAfterSeconds: number,
+    what = "too many requests for this API key",
+  ) {
+    super("RATE_LIMITED", `${what}; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
 }
 

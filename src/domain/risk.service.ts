@@ -25,6 +25,7 @@ import type { Account } from "../generated/prisma/client.js";
 import { accountKey, portfolioKey, type BookAccount, type BookPortfolio, type BookPosition, type UnitKey } from "./book/book.types.js";
 import { pageSize, type Page } from "./book.service.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { UNMETERED, type EngineMeter } from "./engineBudget.js";
 import { BadInputError, InsufficientMarginError, NotFoundError } from "./errors.js";
 import { SETTLEMENT_ASSET, type LedgerRisk } from "./ledger.service.js";
 import { accountInput, instrumentSpec, poolUnits, type MarketContext } from "./marginUnit.js";
@@ -65,6 +66,17 @@ const HISTORY_CACHE = 64;
 
 const decimalText = (value: Prisma.Decimal) => value.toFixed();
 
+/** Runs engine work on this thread within the caller's engine-time budget. */
+function metered<T>(meter: EngineMeter, work: () => T): T {
+  meter.reserve();
+  const started = performance.now();
+  try {
+    return work();
+  } finally {
+    meter.charge(performance.now() - started);
+  }
+}
+
 /**
  * Risk of the book: reads of the risk view for the units' own figures, and everything
  * else (another model, liquidation of a unit the view does not hold, VaR, stress,
@@ -102,9 +114,9 @@ export class RiskService implements LedgerRisk {
     return RiskResultCache.digest([unit.ctx.fingerprint, unit.input]);
   }
 
-  margin(unit: RiskUnit, model: MarginModel = defaultModel(unit.mode)): MarginResult {
+  margin(unit: RiskUnit, model: MarginModel = defaultModel(unit.mode), meter: EngineMeter = UNMETERED): MarginResult {
     if (unit.entry && model === defaultModel(unit.mode)) return unit.entry.margin;
-    return this.results.get(`${this.digest(unit)}:margin:${model}`, () => computeMargin(unit.input, unit.ctx.market, unit.ctx.params, model));
+    return this.results.get(`${this.digest(unit)}:margin:${model}`, () => metered(meter, () => computeMargin(unit.input, unit.ctx.market, unit.ctx.params, model)));
   }
 
   greeks(unit: RiskUnit): UnderlyingGreeks[] {
@@ -113,12 +125,13 @@ export class RiskService implements LedgerRisk {
   }
 
   /** Under the unit's own model. */
-  liquidation(unit: RiskUnit): Promise<LiquidationPoint[]> {
+  liquidation(unit: RiskUnit, meter: EngineMeter = UNMETERED): Promise<LiquidationPoint[]> {
     if (unit.entry) return this.readModel.liquidationOf(unit.entry);
     const model = defaultModel(unit.mode);
-    return this.results.get(`${this.digest(unit)}:liquidation:${model}`, () =>
-      this.readModel.engine.run({ kind: "liquidation", input: unit.input, reference: unit.reference, model }),
-    );
+    return this.results.get(`${this.digest(unit)}:liquidation:${model}`, () => {
+      meter.reserve();
+      return this.readModel.engine.run({ kind: "liquidation", input: unit.input, reference: unit.reference, model }, meter.charge);
+    });
   }
 
   /** Daily closes of every underlying for a window ending on `toDate`, read once and kept. */
@@ -128,10 +141,11 @@ export class RiskService implements LedgerRisk {
   }
 
   /** The window ends on the unit's valuation date (DESIGN §7.1). */
-  valueAtRisk(unit: RiskUnit, request: VarRequest): Promise<VarResult> {
+  valueAtRisk(unit: RiskUnit, request: VarRequest, meter: EngineMeter = UNMETERED): Promise<VarResult> {
     return this.results.get(`${this.digest(unit)}:var:${JSON.stringify(request)}`, async () => {
+      meter.reserve();
       const history = await this.history(utcDate(valuationTime(unit.input, unit.ctx.market)), request.lookbackDays);
-      return this.readModel.engine.run({ kind: "valueAtRisk", input: unit.input, reference: unit.reference, history, request });
+      return this.readModel.engine.run({ kind: "valueAtRisk", input: unit.input, reference: unit.reference, history, request }, meter.charge);
     });
   }
 
@@ -158,14 +172,15 @@ export class RiskService implements LedgerRisk {
     return [...byUnderlying.values()];
   }
 
-  async stress(unit: RiskUnit, scenario: { name?: string | null; shocks?: Shock[] | null }): Promise<StressResult> {
+  async stress(unit: RiskUnit, scenario: { name?: string | null; shocks?: Shock[] | null }, meter: EngineMeter = UNMETERED): Promise<StressResult> {
     const shocks = await this.scenarioShocks(scenario);
     for (const shock of shocks) {
       if (!unit.ctx.market.quotes.has(shock.underlying)) throw new BadInputError(`no market for underlying ${JSON.stringify(shock.underlying)}`);
     }
-    return this.results.get(`${this.digest(unit)}:stress:${JSON.stringify(shocks)}`, () =>
-      this.readModel.engine.run({ kind: "stress", input: unit.input, reference: unit.reference, shocks }),
-    );
+    return this.results.get(`${this.digest(unit)}:stress:${JSON.stringify(shocks)}`, () => {
+      meter.reserve();
+      return this.readModel.engine.run({ kind: "stress", input: unit.input, reference: unit.reference, shocks }, meter.charge);
+    });
   }
 
   /**

@@ -20,5 +20,6 @@ export interface Context {
 /** A request's context, once the in-memory book has every write committed before the request (see ReadModel.ensureCurrent). */
 export async function createContext(services: Services, principal: Principal): Promise<Context> {
   await services.readModel.ensureCurrent();
-  return { principal, services, units: new RequestUnits(services) };
+  const meter = services.engineBudget.meter(principal.keyId ?? `env:${principal.role}`);
+  return { principal, services, units: new RequestUnits(services, meter) };
 }

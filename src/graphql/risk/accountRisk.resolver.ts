@@ -31,7 +31,7 @@ export class AccountRiskResolver {
     };
     if (request.lookbackDays > 3000) throw new BadInputError(`lookbackDays (${request.lookbackDays}) must be at most 3000`);
     if (request.horizonDays > 365) throw new BadInputError(`horizonDays (${request.horizonDays}) must be at most 365`);
-    const result = await ctx.services.risk.valueAtRisk(ctx.units.account(account.id), request);
+    const result = await ctx.services.risk.valueAtRisk(ctx.units.account(account.id), request, ctx.units.meter);
     return { ...result, confidence: request.confidence, horizonDays: request.horizonDays };
   }
 }

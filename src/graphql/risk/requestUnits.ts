@@ -1,5 +1,6 @@
 import type { BookAccount, BookPortfolio } from "../../domain/book/book.types.js";
 import { NotFoundError } from "../../domain/errors.js";
+import type { EngineMeter } from "../../domain/engineBudget.js";
 import type { RiskUnit } from "../../domain/risk.service.js";
 import type { Services } from "../../services.js";
 
@@ -10,7 +11,11 @@ import type { Services } from "../../services.js";
 export class RequestUnits {
   private readonly units = new Map<string, RiskUnit>();
 
-  constructor(private readonly services: Services) {}
+  constructor(
+    private readonly services: Services,
+    /** The caller's engine-time budget, drawn on by on-demand work. */
+    readonly meter: EngineMeter,
+  ) {}
 
   private get book() {
     return this.services.readModel.book;

@@ -24,7 +24,7 @@ export function riskFieldsResolver<Root>(objectType: ClassType, unitOf: (ctx: Co
       @Ctx() ctx: Context,
       @Arg("model", () => MarginModel, { nullable: true }) model?: MarginModel | null,
     ): MarginType {
-      return toMarginType(ctx.services.risk.margin(unitOf(ctx, root), model ?? undefined));
+      return toMarginType(ctx.services.risk.margin(unitOf(ctx, root), model ?? undefined, ctx.units.meter));
     }
 
     @FieldResolver(() => [UnderlyingGreeksType])
@@ -34,7 +34,7 @@ export function riskFieldsResolver<Root>(objectType: ClassType, unitOf: (ctx: Co
 
     @FieldResolver(() => [LiquidationPointType], { description: "One per underlying with positions or non-stable collateral." })
     liquidation(@Root() root: Root, @Ctx() ctx: Context): Promise<LiquidationPointType[]> {
-      return ctx.services.risk.liquidation(unitOf(ctx, root));
+      return ctx.services.risk.liquidation(unitOf(ctx, root), ctx.units.meter);
     }
   }
   return RiskFieldsResolver;

@@ -26,7 +26,7 @@ export class RiskQueryResolver {
     @Ctx() ctx: Context,
   ): Promise<StressResultType> {
     const account = requireVisibleAccount(ctx, accountId);
-    const result = await ctx.services.risk.stress(ctx.units.account(account.id), scenario);
+    const result = await ctx.services.risk.stress(ctx.units.account(account.id), scenario, ctx.units.meter);
     return { ...result, ratio: finiteOrNull(result.ratio) };
   }
 
