@@ -99,6 +99,10 @@ export class Book {
     const before = new Map(rows.accounts.map((a) => [a.id, this.accounts.get(a.id)?.portfolioId ?? null]));
     this.apply(rows);
     this.version = changes.at(-1)!.version;
+    // A market that moved past an expiry takes that instrument's positions out of the engine input.
+    const reloaded = new Set(rows.accounts.map((a) => a.id));
+    const expired = reference ? this.reapplyExpiries(new Set(underlyings), reloaded) : [];
+    for (const id of expired) scope.accounts = [...scope.accounts, id];
     // A member that left or joined a portfolio changes that portfolio too.
     const portfolios = new Set(scope.portfolios);
     for (const [id, previous] of before) {
@@ -136,7 +140,7 @@ export class Book {
       const previous = this.accounts.get(row.id);
       const { marginLevel, levelVersion, levelBookVersion, ...rest } = row;
       const held = { balances: balances.get(row.id) ?? [], positions: positions.get(row.id) ?? [] };
-      const input = accountInput(row.marginMode, held.balances, held.positions, (id) => this.spec(id), this.context.assets);
+      const input = accountInput(row.marginMode, held.balances, held.positions, (id) => this.spec(id), this.context.assets, this.context.market);
       const account: BookAccount = {
         ...rest,
         ...held,
@@ -152,6 +156,30 @@ export class Book {
       for (const id of [previous?.portfolioId, account.portfolioId]) if (id) this.pooled.delete(id);
       this.place(previous, account);
     }
+  }
+
+  /**
+   * After the market of `underlyings` changed: rebuilds the engine input of every account
+   * (other than those just reloaded) holding a dated instrument on them whose expired state
+   * the new market changes, and returns their ids.
+   */
+  private reapplyExpiries(underlyings: ReadonlySet<string>, reloaded: ReadonlySet<string>): string[] {
+    const changed: string[] = [];
+    for (const account of this.ordered) {
+      if (reloaded.has(account.id)) continue;
+      const dated = account.positions.filter((p) => {
+        const spec = this.spec(p.instrumentId);
+        return spec.expiryMs !== null && underlyings.has(spec.underlying);
+      });
+      if (dated.length === 0) continue;
+      const input = accountInput(account.marginMode, account.balances, account.positions, (id) => this.spec(id), this.context.assets, this.context.market);
+      if (input.positions.length === account.input.positions.length) continue;
+      account.input = input;
+      account.underlyings = new Set(exposedUnderlyings(input));
+      if (account.portfolioId) this.pooled.delete(account.portfolioId);
+      changed.push(account.id);
+    }
+    return changed;
   }
 
   private spec(instrumentId: string): InstrumentSpec {
