@@ -91,10 +91,10 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
       logger.error({ err: error, operation: attempt.operation, apiKeyId: attempt.apiKeyId, errorCode: attempt.errorCode }, "audit write failed"),
     ),
     instruments: new InstrumentService(reference, afterWrite),
-    // A market update first brings the book to the new market, then settles what it expired.
+    // A market update settles what it expired, then the book catches up with both at once.
     market: new MarketService(reference, async (underlyings) => {
-      await afterWrite();
       await settlement.settleDue(underlyings);
+      await afterWrite();
     }),
     ledger: new LedgerService(ledgerStore, reference, risk, afterWrite),
     settlement,

@@ -56,11 +56,15 @@ export class SettlementService {
     private readonly afterWrite: () => Promise<unknown> = async () => undefined,
   ) {}
 
-  /** After a market update: settles what each underlying's new valuation time expired, where a delivery price exists. */
+  /**
+   * After a market update committed, before the read model catches up with it (the caller
+   * runs afterWrite next): settles what each underlying's new valuation time expired,
+   * where a delivery price exists, so the units are judged once, on the market and the
+   * settlements together.
+   */
   async settleDue(underlyings: readonly string[]): Promise<SettlementRow[]> {
     const made: SettlementRow[] = [];
     for (const underlying of underlyings) made.push(...(await this.settle(underlying, null)));
-    if (made.length > 0) await this.afterWrite();
     return made;
   }
 
