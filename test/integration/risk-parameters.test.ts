@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, createClient, createInstrument, deposit, leveragedBtcAccount, setMarket, trade } from "../support/books.js";
 import { createApiKey } from "../support/apiKeys.js";
+import { expectClose as expectNear } from "../unit/engine/helpers.js";
 import { TEST_DB } from "../support/testDatabase.js";
 import { startTestServer, type TestServer } from "../support/testServer.js";
 
@@ -10,9 +11,6 @@ const HISTORY = `query($u: String!) { riskParameterHistory(underlying: $u) { ver
 const SET = `mutation($input: SetRiskParametersInput!) { setRiskParameters(input: $input) { underlying version ${PARAMS} changedBy } }`;
 const MARGIN = `query($id: ID!, $model: MarginModel) { account(id: $id) { margin(model: $model) { initial maintenance ratio level parameters { underlying version } } } }`;
 
-function expectNear(actual: number, expected: number, tol: number, label: string) {
-  expect(Math.abs(actual - expected), `${label}: expected ${expected}, got ${actual} (tol ${tol})`).toBeLessThanOrEqual(tol);
-}
 
 describe(`versioned risk parameters on ${TEST_DB}`, () => {
   let api: TestServer;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, createClient, createInstrument, deposit, setMarket, trade } from "../support/books.js";
 import { createApiKey } from "../support/apiKeys.js";
+import { expectClose as expectNear } from "../unit/engine/helpers.js";
 import { TEST_DB } from "../support/testDatabase.js";
 import { startTestServer, type TestServer } from "../support/testServer.js";
 
@@ -35,10 +36,6 @@ const TRADE = `mutation($input: RecordTradeInput!) { recordTrade(input: $input) 
 
 type Settlement = { accountId: string; instrument: string; quantity: string; deliveryPrice: number; amount: string; settledAt?: string };
 
-/** |actual − expected| ≤ tol, printing both on failure. */
-function expectNear(actual: number, expected: number, tol: number, label: string) {
-  expect(Math.abs(actual - expected), `${label}: expected ${expected}, got ${actual} (tol ${tol})`).toBeLessThanOrEqual(tol);
-}
 
 const usdc = (account: { balances: { asset: string; amount: string }[] }) => Number(account.balances.find((b) => b.asset === "USDC")?.amount ?? 0);
 
