@@ -2,7 +2,7 @@ import { exposedUnderlyings, type InstrumentSpec, type MarginUnitInput } from ".
 import type { BookChangeRow } from "../../db/stores/bookChange.store.js";
 import type { BookRows, BookScope } from "../../db/stores/bookRows.js";
 import type { ReferenceSnapshot } from "../../db/stores/risk.store.js";
-import { accountInput, instrumentSpec, marketContext, poolUnits, type MarketContext } from "../marginUnit.js";
+import { accountInput, instrumentSpec, isExpired, marketContext, poolUnits, type MarketContext } from "../marginUnit.js";
 import type {
   BookAccount,
   BookBalance,
@@ -38,6 +38,11 @@ function newerLevel(current: LevelState | undefined, next: LevelState): LevelSta
  * loaded once and then follows the ledger's change log: `catchUp` reads the changes after
  * the version it holds and reloads just the rows they touched, so every instance reaches
  * the same state whichever instance wrote.
+ *
+ * Expired instruments leave the engine input: a settled position has quantity 0 and is not
+ * read at all; an expired one still waiting for its delivery price is kept in `positions`
+ * (what the API lists) but left out of `input` (accountInput with the market context), and
+ * when a market move crosses an expiry the holders' inputs are rebuilt (reapplyExpiries).
  */
 export class Book {
   private readonly clients = new Map<string, BookClient>();
@@ -48,6 +53,8 @@ export class Book {
   private readonly instrumentIds = new Map<string, string>();
   private readonly specs = new Map<string, InstrumentSpec>();
   private readonly pooled = new Map<string, MarginUnitInput>();
+  /** Instruments expired on the market context the book's inputs were built on. */
+  private readonly expired = new Set<string>();
   /** Accounts in (createdAt, id) order: the default listing. */
   private ordered: BookAccount[] = [];
   private reference!: ReferenceSnapshot;
@@ -70,7 +77,7 @@ export class Book {
   async load(): Promise<BookDelta> {
     const head = await this.source.head();
     const [rows, reference] = await Promise.all([this.source.rows(null), this.source.reference()]);
-    for (const map of [this.clients, this.accounts, this.portfolios, this.members, this.instruments, this.instrumentIds, this.specs, this.pooled]) map.clear();
+    for (const map of [this.clients, this.accounts, this.portfolios, this.members, this.instruments, this.instrumentIds, this.specs, this.pooled, this.expired]) map.clear();
     this.ordered = [];
     this.setReference(reference);
     this.apply(rows);
@@ -123,7 +130,10 @@ export class Book {
     for (const row of rows.instruments) {
       this.instruments.set(row.id, row);
       this.instrumentIds.set(row.symbol, row.id);
-      this.specs.set(row.id, instrumentSpec(row));
+      const spec = instrumentSpec(row);
+      // An instrument's definition never changes: its expired state moves only with the market (reapplyExpiries).
+      if (!this.specs.has(row.id) && isExpired(spec, this.context.market)) this.expired.add(row.id);
+      this.specs.set(row.id, spec);
     }
     for (const row of rows.clients) this.clients.set(row.id, row);
     for (const row of rows.portfolios) {
@@ -164,14 +174,20 @@ export class Book {
    * the new market changes, and returns their ids.
    */
   private reapplyExpiries(underlyings: ReadonlySet<string>, reloaded: ReadonlySet<string>): string[] {
+    // Most ticks expire nothing: compare the expired instruments of these underlyings first.
+    const flipped = new Set<string>();
+    for (const [id, spec] of this.specs) {
+      if (spec.expiryMs === null || !underlyings.has(spec.underlying)) continue;
+      if (isExpired(spec, this.context.market) !== this.expired.has(id)) flipped.add(id);
+    }
+    if (flipped.size === 0) return [];
+    for (const id of flipped) {
+      if (this.expired.has(id)) this.expired.delete(id);
+      else this.expired.add(id);
+    }
     const changed: string[] = [];
     for (const account of this.ordered) {
-      if (reloaded.has(account.id)) continue;
-      const dated = account.positions.filter((p) => {
-        const spec = this.spec(p.instrumentId);
-        return spec.expiryMs !== null && underlyings.has(spec.underlying);
-      });
-      if (dated.length === 0) continue;
+      if (reloaded.has(account.id) || !account.positions.some((p) => flipped.has(p.instrumentId))) continue;
       const input = accountInput(account.marginMode, account.balances, account.positions, (id) => this.spec(id), this.context.assets, this.context.market);
       if (input.positions.length === account.input.positions.length) continue;
       account.input = input;
