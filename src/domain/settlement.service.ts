@@ -69,6 +69,16 @@ export class SettlementService {
   }
 
   /**
+   * At start: settles what expired before a stop that came between a market update and its
+   * settlement (every underlying with a market, at its current valuation time).
+   */
+  async settlePending(): Promise<SettlementRow[]> {
+    const made = await this.settleDue((await this.reference.marketStates()).map((m) => m.underlyingId));
+    if (made.length > 0) await this.afterWrite();
+    return made;
+  }
+
+  /**
    * The operator's settlement of everything of `underlying` expired now (its valuation
    * time), at `price` when given (USD), else at each expiry's delivery price. Returns the
    * settlements this call made (none when everything had settled already).

@@ -35,18 +35,22 @@ describe(`settlements and parameter versions across a restart on ${TEST_DB}`, ()
   const dir = mkdtempSync(path.join(tmpdir(), "risk-lifecycle-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("keeps settlements and versions, settles nothing twice, and waits for an explicit price where no tick exists", async () => {
+  it("keeps settlements and versions, settles nothing twice, settles at start what a stop left, and waits for an explicit price where no tick exists", async () => {
     const first = await startTestServer({ pgliteDir: dir, keepDatabase: true });
     let accountId: string;
     try {
       await setMarket(first, "BTC", 100_000, { asOf: "2025-03-27T00:00:00Z" });
       await setMarket(first, "ETH", 3_000, { asOf: "2025-03-27T00:00:00Z" });
+      await setMarket(first, "SOL", 200, { asOf: "2025-03-27T00:00:00Z" });
       await createInstrument(first, { symbol: "BTC-28MAR25", kind: "FUTURE", underlying: "BTC", expiry: E });
       await createInstrument(first, { symbol: "ETH-28MAR25", kind: "FUTURE", underlying: "ETH", expiry: E });
+      await createInstrument(first, { symbol: "SOL-28MAR25", kind: "FUTURE", underlying: "SOL", expiry: E });
       accountId = await createAccount(first, await createClient(first, "Restart"), "main");
       await deposit(first, accountId, "USDC", 20_000);
       await trade(first, accountId, "BTC-28MAR25", 1, 100_000);
       await trade(first, accountId, "ETH-28MAR25", 10, 3_000);
+      await trade(first, accountId, "SOL-28MAR25", 5, 190);
+      await setMarket(first, "SOL", 206, { asOf: "2025-03-28T07:50:00Z" });
       // 07:30–07:45 at 100 000 (the tick of the 27th), 07:45–08:00 at 100 300: D = 100 150; +1·150.
       await setMarket(first, "BTC", 100_300, { asOf: "2025-03-28T07:45:00Z" });
       await setMarket(first, "BTC", 100_500, { asOf: "2025-03-28T08:10:00Z" });
@@ -58,29 +62,35 @@ describe(`settlements and parameter versions across a restart on ${TEST_DB}`, ()
       await first.close();
     }
     await execute(first.database, dir, `DELETE FROM "MarketTick" WHERE "underlyingId" = 'ETH'`);
+    // A stop between a committed SOL update past expiry and its settlement: the start settles it.
+    await execute(first.database, dir, `
+      UPDATE "MarketState" SET spot = 210, "asOf" = '2025-03-28T08:15:00Z' WHERE "underlyingId" = 'SOL';
+      INSERT INTO "MarketTick" ("underlyingId", spot, volatility, rate, "asOf") VALUES ('SOL', 210, 0.5, 0, '2025-03-28T08:15:00Z')`);
 
     const second: TestServer = await startTestServer({ pgliteDir: dir, database: first.database });
     try {
+      // SOL: 07:30–07:50 at 200, 07:50–08:00 at 206: D = (20·200 + 10·206)/30 = 202; 5·(202 − 190) = +60.
       expect((await second.ok(SETTLEMENTS)).settlements).toEqual([
+        { accountId, instrument: "SOL-28MAR25", quantity: "5", deliveryPrice: 202, amount: "60" },
         { accountId, instrument: "BTC-28MAR25", quantity: "1", deliveryPrice: 100_150, amount: "150" },
       ]);
       const history = (await second.ok(`query { riskParameterHistory(underlying: "ETH") { version maintenanceMarginRate } }`)).riskParameterHistory;
       expect(history).toEqual([{ version: 2, maintenanceMarginRate: 0.02 }, { version: 1, maintenanceMarginRate: 0.01 }]);
       expect((await second.ok(SETTLE, { u: "BTC" })).settleExpired).toEqual([]);
       let { account } = await second.ok(ACCOUNT, { id: accountId });
-      expect(usdc(account)).toBe("20150");
+      expect(usdc(account)).toBe("20210");
       // The ETH future at version 2: MM = 10·3 000·0.02 = 600.
       expect(account.margin.maintenance).toBeCloseTo(600, 9);
       expect(account.margin.parameters).toEqual([{ underlying: "ETH", version: 2 }]);
 
       // Past expiry with no ETH tick at or before it: no delivery price, nothing settles.
       await setMarket(second, "ETH", 3_100, { asOf: "2025-03-28T08:20:00Z" });
-      expect((await second.ok(SETTLEMENTS)).settlements.length).toBe(1);
+      expect((await second.ok(SETTLEMENTS)).settlements.length).toBe(2);
       ({ account } = await second.ok(ACCOUNT, { id: accountId }));
       // The position stays listed but leaves every risk figure: equity is the cash, no margin.
       expect(account.positions).toEqual([{ instrument: { symbol: "ETH-28MAR25" }, quantity: "10" }]);
       expect(account.margin.maintenance).toBe(0);
-      expect(account.equity).toBeCloseTo(20_150, 9);
+      expect(account.equity).toBeCloseTo(20_210, 9);
       const refused = await second.gql(TRADE, { input: { accountId, instrument: "ETH-28MAR25", quantity: 1, price: 3_100, tradeId: "late" } });
       expect(refused.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
 
@@ -90,7 +100,7 @@ describe(`settlements and parameter versions across a restart on ${TEST_DB}`, ()
       ]);
       expect((await second.ok(SETTLE, { u: "ETH", p: 2_000 })).settleExpired).toEqual([]);
       ({ account } = await second.ok(ACCOUNT, { id: accountId }));
-      expect(usdc(account)).toBe("20650");
+      expect(usdc(account)).toBe("20710");
       expect(account.positions).toEqual([]);
     } finally {
       await second.close();
