@@ -93,8 +93,11 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
     instruments: new InstrumentService(reference, afterWrite),
     // A market update settles what it expired, then the book catches up with both at once.
     market: new MarketService(reference, async (underlyings) => {
-      await settlement.settleDue(underlyings);
-      await afterWrite();
+      try {
+        await settlement.settleDue(underlyings);
+      } finally {
+        await afterWrite();
+      }
     }),
     ledger: new LedgerService(ledgerStore, reference, risk, afterWrite),
     settlement,
