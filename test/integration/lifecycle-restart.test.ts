@@ -5,6 +5,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createAccount, createClient, createInstrument, deposit, setMarket, trade } from "../support/books.js";
+import { expectClose as expectNear } from "../unit/engine/helpers.js";
 import { TEST_DB, type TestDatabase } from "../support/testDatabase.js";
 import { startTestServer, type TestServer } from "../support/testServer.js";
 
@@ -80,7 +81,7 @@ describe(`settlements and parameter versions across a restart on ${TEST_DB}`, ()
       let { account } = await second.ok(ACCOUNT, { id: accountId });
       expect(usdc(account)).toBe("20210");
       // The ETH future at version 2: MM = 10·3 000·0.02 = 600.
-      expect(account.margin.maintenance).toBeCloseTo(600, 9);
+      expectNear(account.margin.maintenance, 600, 1e-9, "ETH future MM at version 2");
       expect(account.margin.parameters).toEqual([{ underlying: "ETH", version: 2 }]);
 
       // Past expiry with no ETH tick at or before it: no delivery price, nothing settles.
@@ -90,7 +91,7 @@ describe(`settlements and parameter versions across a restart on ${TEST_DB}`, ()
       // The position stays listed but leaves every risk figure: equity is the cash, no margin.
       expect(account.positions).toEqual([{ instrument: { symbol: "ETH-28MAR25" }, quantity: "10" }]);
       expect(account.margin.maintenance).toBe(0);
-      expect(account.equity).toBeCloseTo(20_210, 9);
+      expectNear(account.equity, 20_210, 1e-9, "equity: cash only");
       const refused = await second.gql(TRADE, { input: { accountId, instrument: "ETH-28MAR25", quantity: 1, price: 3_100, tradeId: "late" } });
       expect(refused.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
 
