@@ -10,8 +10,11 @@ import { readBookRows } from "./db/stores/bookRows.js";
 import { BookStore } from "./db/stores/book.store.js";
 import { LedgerStore } from "./db/stores/ledger.store.js";
 import { MarginCallStore } from "./db/stores/marginCall.store.js";
+import { MarketTickStore } from "./db/stores/marketTick.store.js";
 import { ReferenceStore } from "./db/stores/reference.store.js";
 import { RiskStore } from "./db/stores/risk.store.js";
+import { RiskParametersStore } from "./db/stores/riskParameters.store.js";
+import { SettlementStore } from "./db/stores/settlement.store.js";
 import { ApiKeyService } from "./domain/apiKey.service.js";
 import { AuditService } from "./domain/audit.service.js";
 import { Book } from "./domain/book/book.js";
@@ -23,6 +26,8 @@ import { MarketService } from "./domain/market.service.js";
 import { ReadModel } from "./domain/readModel.js";
 import { RiskView } from "./domain/risk/riskView.js";
 import { RiskService } from "./domain/risk.service.js";
+import { RiskParametersService } from "./domain/riskParameters.service.js";
+import { SettlementService } from "./domain/settlement.service.js";
 import type { EventBus } from "./monitor/eventBus.js";
 import { Topic } from "./monitor/events.js";
 import { MarginMonitor } from "./monitor/marginMonitor.js";
@@ -69,12 +74,15 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
     logger.warn({ err: error }, "recording API key use failed"),
   );
   const bookService = new BookService(new BookStore(db.prisma, changes), () => book, afterWrite);
+  const ledgerStore = new LedgerStore(db.prisma, changes);
+  const marketTicks = new MarketTickStore(db.prisma);
+  const settlement = new SettlementService(new SettlementStore(db.prisma), ledgerStore, marketTicks, reference, afterWrite);
   return {
     config,
     db,
     bus,
     logger,
-    stores: { reference, marginCalls },
+    stores: { reference, marginCalls, marketTicks },
     readModel,
     /** Clients, accounts and portfolios: writes and listings. */
     accounts: bookService,
@@ -84,11 +92,21 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
       logger.error({ err: error, operation: attempt.operation, apiKeyId: attempt.apiKeyId, errorCode: attempt.errorCode }, "audit write failed"),
     ),
     instruments: new InstrumentService(reference, afterWrite),
-    market: new MarketService(reference, afterWrite, {
-      asOfPastDays: config.marketAsOfPastDays,
-      asOfFutureMs: config.marketAsOfFutureMs,
-    }),
-    ledger: new LedgerService(new LedgerStore(db.prisma, changes), reference, risk, afterWrite),
+    // A market update settles what it expired, then the book catches up with both at once.
+    market: new MarketService(
+      reference,
+      async (underlyings) => {
+        try {
+          await settlement.settleDue(underlyings);
+        } finally {
+          await afterWrite();
+        }
+      },
+      { asOfPastDays: config.marketAsOfPastDays, asOfFutureMs: config.marketAsOfFutureMs },
+    ),
+    ledger: new LedgerService(ledgerStore, reference, risk, afterWrite),
+    settlement,
+    riskParameters: new RiskParametersService(new RiskParametersStore(db.prisma, changes), reference, afterWrite),
     risk,
     /** Engine time per key for on-demand work. */
     engineBudget: new EngineBudget(config.engineBudgetMsPerSecond, config.engineBudgetBurstMs),

@@ -9,7 +9,9 @@ import { UNDERLYINGS } from "../db/seed/reference.js";
  * The demo book: three clients, thirty accounts in every margin mode, one
  * multi-account portfolio, perpetuals, quarterly futures and BTC/ETH option chains,
  * positions built through the ledger. The market is the bundled history's last day,
- * each underlying's volatility its trailing 30-day realised volatility.
+ * each underlying's volatility its trailing 30-day realised volatility. Its history holds
+ * one settled expiry: a BTC future that expired at 08:00 UTC the day before, traded by
+ * two accounts and settled at the 30-minute time-weighted spot of the ticks before it.
  */
 
 /** Underlyings with listed demo instruments; every underlying gets a market. */
@@ -110,6 +112,38 @@ function entryPrice(instrument: Instrument, asOf: Date, point: MarketPoint, lagD
 
 const round = (value: number, decimals: number) => new Prisma.Decimal(value.toFixed(decimals));
 
+/** Contracts each side of the demo's settled future trades. */
+const EXPIRED_FUTURE_QUANTITY = 0.5;
+/** Its ticks before expiry: minutes before 08:00 UTC and spot relative to the day's close. */
+const EXPIRY_TICKS: [minutesBefore: number, spotFactor: number][] = [[45, 1.001], [20, 1.003], [7, 0.999]];
+
+/**
+ * Replays the day before the valuation date for BTC: the market goes back to that day's
+ * close, a future expiring at 08:00 that day is listed and traded long by one account and
+ * short by another, ticks arrive before expiry, and the return to today's market settles it.
+ */
+async function seedSettledExpiry(services: Services, asOf: Date, point: MarketPoint, longId: string, shortId: string): Promise<void> {
+  const day = new Date(asOf.getTime() - 86_400_000).toISOString().slice(0, 10);
+  const close = point.closes.get(day) ?? point.spot;
+  const volatility = Number(point.volatility.toFixed(6));
+  const expiry = expiryTime(day);
+  await services.market.update({ underlying: "BTC", spot: close, volatility, rate: 0, asOf: new Date(`${day}T00:00:00Z`) });
+  const future = await services.instruments.create({ symbol: `BTC-${compact(day)}`, kind: "FUTURE", underlying: "BTC", expiry });
+  for (const [accountId, side] of [[longId, 1], [shortId, -1]] as const) {
+    await services.ledger.recordTrade({
+      accountId,
+      instrument: future.symbol,
+      quantity: round(side * EXPIRED_FUTURE_QUANTITY, 3),
+      price: round(close, 2),
+      tradeId: `demo-expiry-${accountId.slice(0, 8)}`,
+    });
+  }
+  for (const [minutes, factor] of EXPIRY_TICKS) {
+    await services.market.update({ underlying: "BTC", spot: Number((close * factor).toFixed(2)), asOf: new Date(expiry.getTime() - minutes * 60_000) });
+  }
+  await services.market.update({ underlying: "BTC", spot: point.spot, volatility, rate: 0, asOf });
+}
+
 export async function seedDemoBook(services: Services): Promise<{ clients: number; accounts: number; trades: number }> {
   const { asOf, points } = await loadMarket(services);
   for (const [underlying, point] of points) {
@@ -127,6 +161,7 @@ export async function seedDemoBook(services: Services): Promise<{ clients: numbe
   let accounts = 0;
   let trades = 0;
   const portfolioCandidates: string[] = [];
+  const expiryTraders: string[] = [];
   for (const [c, clientName] of clientNames.entries()) {
     const client = await services.accounts.createClient({ name: clientName });
     for (let a = 0; a < 10; a++) {
@@ -134,6 +169,8 @@ export async function seedDemoBook(services: Services): Promise<{ clients: numbe
       const account = await services.accounts.createAccount({ clientId: client.id, name: `${clientName.split(" ")[0]} ${marginMode.toLowerCase()} ${a + 1}`, marginMode });
       accounts++;
       if (c === 0 && marginMode === "CROSS") portfolioCandidates.push(account.id);
+      // The settled expiry's traders: Borealis's first CROSS and first ISOLATED accounts.
+      if (c === 1 && a < 2) expiryTraders.push(account.id);
       // Collateral from 50k to 2M USDC, a third of the accounts also hold BTC or ETH.
       const usdc = Math.round(50_000 * Math.exp(random() * Math.log(40)));
       await services.ledger.deposit({ accountId: account.id, asset: "USDC", amount: new Prisma.Decimal(usdc), idempotencyKey: `demo-${account.id}-usdc` });
@@ -168,6 +205,8 @@ export async function seedDemoBook(services: Services): Promise<{ clients: numbe
       }
     }
   }
+  await seedSettledExpiry(services, asOf, points.get("BTC")!, expiryTraders[0], expiryTraders[1]);
+  trades += expiryTraders.length;
   await services.accounts.createPortfolio({
     clientId: (await services.db.prisma.account.findUniqueOrThrow({ where: { id: portfolioCandidates[0] } })).clientId,
     name: "Aurora macro book",

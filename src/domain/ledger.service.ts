@@ -157,6 +157,16 @@ export class LedgerService {
     }
   }
 
+  /** An instrument takes trades until its underlying's valuation time reaches its expiry, and never once settled. */
+  private async requireLive(instrument: Instrument): Promise<void> {
+    if (!instrument.expiry) return;
+    const [market] = await this.reference.marketStates([instrument.underlyingId]);
+    const expired = (market && instrument.expiry.getTime() <= market.asOf.getTime()) || (await this.reference.instrumentSettled(instrument.id));
+    if (expired) {
+      throw new BadInputError(`instrument ${instrument.symbol} expired at ${instrument.expiry.toISOString()} and takes no new trades`);
+    }
+  }
+
   async recordTrade(input: TradeInput): Promise<Trade> {
     const tradeId = requireText("tradeId", input.tradeId, 128);
     if (!isUuid(input.accountId)) throw new NotFoundError("account", input.accountId);
@@ -164,6 +174,8 @@ export class LedgerService {
     if (!instrument) throw new NotFoundError("instrument", input.instrument);
     await this.requireMarket(instrument.underlyingId, `a trade in ${instrument.symbol}`);
     if (input.quantity.isZero()) throw new BadInputError("quantity must not be zero");
+    // A retry of a trade recorded before expiry still answers with that trade.
+    if (instrument.expiry && !(await this.store.trade(tradeId))) await this.requireLive(instrument);
     if (input.price.isNegative() || (instrument.kind !== "OPTION" && input.price.isZero())) {
       throw new BadInputError(`price (${input.price.toFixed()}) must be positive`);
     }

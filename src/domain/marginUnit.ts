@@ -32,7 +32,10 @@ export function marketContext(snapshot: ReferenceSnapshot): MarketContext {
   // The market's valuation time is the latest of its underlyings' (each option still
   // measures its time to expiry from its own underlying's asOf).
   const asOfMs = Math.max(0, ...snapshot.markets.map((m) => m.asOf.getTime()));
-  const params = new Map<string, UnderlyingRiskParams>(snapshot.params.map((p) => [p.underlying, p]));
+  // A stored version overrides the methodology's defaults field by field; spreading the
+  // defaults underneath keeps any field the engine reads that the version does not store.
+  // The lookup carries the version's deltaRiskWeight (SENSITIVITY's RW) and number too.
+  const params = new Map<string, UnderlyingRiskParams>(snapshot.params.map((p) => [p.underlying, { ...defaultRiskParams(p.underlying), ...p }]));
   return {
     market: { asOfMs, quotes },
     params: (underlying) => params.get(underlying) ?? defaultRiskParams(underlying),
@@ -56,20 +59,37 @@ export function instrumentSpec(row: Instrument): InstrumentSpec {
   };
 }
 
-/** One account's book as engine input (its own mode), from the exact decimal strings the book keeps. */
+/**
+ * An instrument has expired once its underlying's valuation time reaches its expiry. Its
+ * positions settle then (SettlementService); until they do (no delivery price yet) they
+ * are left out of every risk figure, and once settled their quantity is 0.
+ */
+export function isExpired(spec: InstrumentSpec, market: Market): boolean {
+  const asOfMs = market.quotes.get(spec.underlying)?.asOfMs;
+  return spec.expiryMs !== null && asOfMs !== undefined && spec.expiryMs <= asOfMs;
+}
+
+/**
+ * One account's book as engine input (its own mode), from the exact decimal strings the book
+ * keeps. Given `market`, positions in instruments expired on it are left out: an expired
+ * position that has not settled yet carries no risk the engine could price (its cash is
+ * fixed by the delivery price), and it stays in the account's listed positions (history).
+ */
 export function accountInput(
   mode: MarginUnitInput["mode"],
   balances: readonly BookBalance[],
   positions: readonly BookPosition[],
   specOf: (instrumentId: string) => InstrumentSpec,
   assets: MarketContext["assets"],
+  market?: Market,
 ): MarginUnitInput {
   const collateral = balances.map((b) => {
     const info = assets.get(b.asset);
     if (!info) throw new BadInputError(`asset ${b.asset} has no reference data`);
     return { asset: b.asset, amount: Number(b.amount), haircut: info.haircut, underlying: info.underlying };
   });
-  const held = positions.map((p) => ({
+  const live = market ? positions.filter((p) => !isExpired(specOf(p.instrumentId), market)) : positions;
+  const held = live.map((p) => ({
     instrument: specOf(p.instrumentId),
     quantity: Number(p.quantity),
     averagePrice: Number(p.averagePrice),

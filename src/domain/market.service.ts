@@ -28,8 +28,8 @@ const YEAR_MS = 365 * DAY_MS;
 export class MarketService {
   constructor(
     private readonly store: ReferenceStore,
-    /** Runs after committed updates, e.g. the read model and the margin monitor catching up. */
-    private readonly afterUpdate: () => Promise<unknown> = async () => undefined,
+    /** Runs after committed updates with the underlyings that moved: settlement of what expired, the read model and the monitor catching up. */
+    private readonly afterUpdate: (underlyings: string[]) => Promise<unknown> = async () => undefined,
     private readonly bounds: MarketBounds = { asOfPastDays: 5475, asOfFutureMs: DAY_MS },
   ) {}
 
@@ -49,7 +49,7 @@ export class MarketService {
     }
     const states = await Promise.all(inputs.map((input) => this.validated(input)));
     const saved = await this.store.saveMarketStates(states);
-    await this.afterUpdate();
+    await this.afterUpdate(saved.map((s) => s.underlyingId));
     return saved;
   }
 

@@ -28,7 +28,7 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { UNMETERED, type EngineMeter } from "./engineBudget.js";
 import { BadInputError, InsufficientMarginError, NotFoundError } from "./errors.js";
 import { SETTLEMENT_ASSET, type LedgerRisk } from "./ledger.service.js";
-import { accountInput, instrumentSpec, poolUnits, type MarketContext } from "./marginUnit.js";
+import { accountInput, instrumentSpec, isExpired, poolUnits, type MarketContext } from "./marginUnit.js";
 import { toPriceHistory } from "./priceHistory.js";
 import type { ReadModel } from "./readModel.js";
 import { fromRatioCursor, isRatioCursor, toRatioCursor } from "./risk/ratioOrder.js";
@@ -203,6 +203,7 @@ export class RiskService implements LedgerRisk {
       if (!row) throw new NotFoundError("instrument", trade.instrument);
       if (trade.quantity.isZero()) throw new BadInputError(`trade ${i + 1}: quantity must not be zero`);
       const spec = this.book.instrumentSpec(row.id);
+      if (isExpired(spec, ctx.market)) throw new BadInputError(`trade ${i + 1}: instrument ${row.symbol} has expired`);
       const price = trade.price ?? new Prisma.Decimal(instrumentMark(spec, ctx.market).toFixed(8));
       if (price.isNegative() || (row.kind !== "OPTION" && price.isZero())) throw new BadInputError(`trade ${i + 1}: price (${price.toFixed()}) must be positive`);
       const side = trade.quantity.isNegative() ? -1 : 1;
@@ -220,7 +221,7 @@ export class RiskService implements LedgerRisk {
         isolatedMargin: decimalText(p.isolatedMargin),
       }));
     const balances = [...account.balances, { asset: SETTLEMENT_ASSET, amount: decimalText(usdc) }];
-    const input = accountInput(account.marginMode, balances, positions, (id) => this.book.instrumentSpec(id), ctx.assets);
+    const input = accountInput(account.marginMode, balances, positions, (id) => this.book.instrumentSpec(id), ctx.assets, ctx.market);
     return { key: `whatIf:${account.id}`, mode: account.marginMode, input, ctx, reference: this.book.referenceSnapshot, entry: null };
   }
 
@@ -253,6 +254,7 @@ export class RiskService implements LedgerRisk {
         rows.positions.filter((p) => p.accountId === id),
         (instrumentId) => specs.get(instrumentId)!,
         ctx.assets,
+        ctx.market,
       );
     const own = computeMargin(inputOf(account.id), ctx.market, ctx.params, defaultModel(account.marginMode));
     if (own.equity < own.initial) {

@@ -70,3 +70,5 @@ export {
   shocksBetween,
   type HistoricalScenario,
 } from "./historicalScenarios.js";
+
+export { DELIVERY_WINDOW_MS, deliveryPrice, type SpotTick } from "./deliveryPrice.js";

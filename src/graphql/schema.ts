@@ -21,6 +21,8 @@ import { AccountRiskFieldsResolver, AccountRiskResolver } from "./risk/accountRi
 import { PortfolioRiskResolver } from "./risk/portfolioRisk.resolver.js";
 import { RiskQueryResolver } from "./risk/riskQuery.resolver.js";
 import { RiskSnapshotResolver } from "./risk/riskSnapshot.resolver.js";
+import { RiskParametersResolver } from "./riskParameters/riskParameters.resolver.js";
+import { SettlementResolver } from "./settlement/settlement.resolver.js";
 
 export const resolvers = [
   CalculatorResolver,
@@ -39,6 +41,8 @@ export const resolvers = [
   MarginCallResolver,
   ApiKeyResolver,
   AuditResolver,
+  SettlementResolver,
+  RiskParametersResolver,
 ] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;

@@ -40,6 +40,7 @@ const READ_OWN: Record<Role, Outcome> = { ADMIN: "allowed", RISK: "allowed", CLI
 const PUBLIC: Record<Role, Outcome> = { ADMIN: "allowed", RISK: "allowed", CLIENT_OWN: "allowed", CLIENT_OTHER: "allowed" };
 const ADMIN_ONLY: Record<Role, Outcome> = { ADMIN: "allowed", RISK: "forbidden", CLIENT_OWN: "forbidden", CLIENT_OTHER: "forbidden" };
 const MARKET_WRITE: Record<Role, Outcome> = { ADMIN: "allowed", RISK: "allowed", CLIENT_OWN: "forbidden", CLIENT_OTHER: "forbidden" };
+const DESK_READ = MARKET_WRITE;
 
 const nodeIds = (data: Data) => data.accounts.edges.map((e: { node: { id: string } }) => e.node.id);
 const unique = () => randomUUID().slice(0, 8);
@@ -152,6 +153,16 @@ const QUERIES: Case[] = [
   { name: "marketState", query: `{ marketState { underlying spot } }`, access: PUBLIC },
   { name: "instruments", query: `{ instruments { symbol } instrument(symbol: "BTC-PERP") { symbol } }`, access: PUBLIC },
   { name: "stressScenarios", query: `{ stressScenarios { name } }`, access: PUBLIC },
+  {
+    name: "settlements(accountId)",
+    query: `query($id: ID) { settlements(accountId: $id) { accountId instrument amount } }`,
+    variables: (ids) => ({ id: ids.accountA }),
+    access: READ_OWN,
+    check: (data) => expect(data.settlements).toEqual([]),
+  },
+  { name: "settlements() unfiltered", query: `{ settlements { accountId instrument amount } }`, access: PUBLIC },
+  { name: "marketTicks", query: `{ marketTicks(underlying: "BTC", first: 5) { spot asOf } }`, access: DESK_READ },
+  { name: "riskParameters", query: `{ riskParameters(underlying: "BTC") { version } riskParameterHistory(underlying: "BTC") { version } }`, access: PUBLIC },
   { name: "apiKeys", query: `{ apiKeys { id prefix role clientId } }`, access: ADMIN_ONLY },
   { name: "auditLog", query: `{ auditLog(first: 5) { edges { node { operation } } } }`, access: ADMIN_ONLY },
 ];
@@ -205,6 +216,8 @@ const MUTATIONS: Case[] = [
     access: MARKET_WRITE,
   },
   { name: "createApiKey", query: `mutation { createApiKey(input: { role: RISK }) { id } }`, access: ADMIN_ONLY },
+  { name: "settleExpired", query: `mutation { settleExpired(underlying: "ETH") { accountId } }`, access: ADMIN_ONLY },
+  { name: "setRiskParameters", query: `mutation { setRiskParameters(input: { underlying: "ETH", deltaRiskWeight: 0.2 }) { version } }`, access: ADMIN_ONLY },
   {
     name: "revokeApiKey",
     query: `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`,

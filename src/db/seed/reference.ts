@@ -1,13 +1,13 @@
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
 import { loadPriceHistoryFile } from "../priceHistoryFile.js";
 
-/** Underlyings the service prices, with their default margin parameters (DESIGN §4). */
+/** Underlyings the service prices, with their default margin parameters (DESIGN §4, §7.2): version 1 of each. */
 export const UNDERLYINGS = [
-  { symbol: "BTC", name: "Bitcoin", portfolioRange: "0.15" },
-  { symbol: "ETH", name: "Ether", portfolioRange: "0.20" },
-  { symbol: "SOL", name: "Solana", portfolioRange: "0.25" },
-  { symbol: "XRP", name: "XRP", portfolioRange: "0.25" },
-  { symbol: "DOGE", name: "Dogecoin", portfolioRange: "0.25" },
+  { symbol: "BTC", name: "Bitcoin", portfolioRange: "0.15", deltaRiskWeight: "0.15" },
+  { symbol: "ETH", name: "Ether", portfolioRange: "0.20", deltaRiskWeight: "0.20" },
+  { symbol: "SOL", name: "Solana", portfolioRange: "0.25", deltaRiskWeight: "0.25" },
+  { symbol: "XRP", name: "XRP", portfolioRange: "0.25", deltaRiskWeight: "0.25" },
+  { symbol: "DOGE", name: "Dogecoin", portfolioRange: "0.25", deltaRiskWeight: "0.25" },
 ] as const;
 
 /** Collateral assets: stablecoins at price 1 and no haircut; BTC/ETH 5 %, others 10 %. */
@@ -42,6 +42,7 @@ export async function ensureReferenceData(prisma: PrismaClient): Promise<void> {
       initialMarginRate: new Prisma.Decimal(DEFAULT_IMR),
       maintenanceMarginRate: new Prisma.Decimal(DEFAULT_MMR),
       portfolioRange: new Prisma.Decimal(u.portfolioRange),
+      deltaRiskWeight: new Prisma.Decimal(u.deltaRiskWeight),
       changedBy: "initial defaults",
     })),
     skipDuplicates: true,

@@ -1,5 +1,5 @@
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
-import type { Account, LedgerEntry, LedgerKind, Position, Trade } from "../../generated/prisma/client.js";
+import type { Account, LedgerEntry, LedgerKind, Position, Settlement, Trade } from "../../generated/prisma/client.js";
 import type { BookChangeStore } from "./bookChange.store.js";
 import { readBookRows, type BookRows } from "./bookRows.js";
 
@@ -55,6 +55,14 @@ export class LedgerTx {
     await this.tx.ledgerEntry.create({ data });
   }
 
+  settlement(instrumentId: string, accountId: string): Promise<Settlement | null> {
+    return this.tx.settlement.findUnique({ where: { instrumentId_accountId: { instrumentId, accountId } } });
+  }
+
+  createSettlement(data: { instrumentId: string; accountId: string; quantity: Decimal; deliveryPrice: Decimal; amount: Decimal }): Promise<Settlement> {
+    return this.tx.settlement.create({ data });
+  }
+
   /** The locked accounts' book rows as this transaction sees them (its own writes included). */
   bookRows(accountIds: readonly string[]): Promise<BookRows> {
     return readBookRows(this.tx, { accounts: accountIds, portfolios: [], clients: [], instruments: [] });
@@ -65,6 +73,8 @@ export class LedgerTx {
 export interface LedgerOutcome<T> {
   result: T;
   changed: readonly string[];
+  /** Instruments the change touched as well (e.g. one that settled), listed in its change row. */
+  instruments?: readonly string[];
 }
 
 /**
@@ -85,7 +95,7 @@ export class LedgerStore {
       if (locked.length !== ids.length) throw new AccountsLocked(ids.filter((id) => !locked.some((l) => l.id === id)));
       const rows = await tx.account.findMany({ where: { id: { in: ids } } });
       const outcome = await work(new LedgerTx(tx), new Map(rows.map((a) => [a.id, a])));
-      if (outcome.changed.length > 0) await this.changes.append(tx, { accounts: outcome.changed });
+      if (outcome.changed.length > 0) await this.changes.append(tx, { accounts: outcome.changed, instruments: outcome.instruments });
       return outcome.result;
     });
   }

@@ -33,6 +33,11 @@ export class ReferenceStore {
     return this.prisma.instrument.findMany({ where: { id: { in: [...ids] } } });
   }
 
+  /** True once any position in the instrument has been settled at expiry. */
+  async instrumentSettled(instrumentId: string): Promise<boolean> {
+    return (await this.prisma.settlement.findFirst({ where: { instrumentId }, select: { id: true } })) !== null;
+  }
+
   instrumentsBySymbols(symbols: readonly string[]): Promise<Instrument[]> {
     return this.prisma.instrument.findMany({ where: { symbol: { in: [...symbols] } } });
   }
@@ -56,7 +61,7 @@ export class ReferenceStore {
     });
   }
 
-  /** Stores several market states in one transaction. */
+  /** Stores several market states in one transaction, each also kept as a MarketTick. */
   async saveMarketStates(states: Omit<MarketState, "updatedAt">[]): Promise<MarketState[]> {
     const { result } = await this.changes.write(
       async (tx) => {
@@ -65,6 +70,7 @@ export class ReferenceStore {
           const { underlyingId, ...values } = state;
           saved.push(await tx.marketState.upsert({ where: { underlyingId }, create: state, update: values }));
         }
+        await tx.marketTick.createMany({ data: states.map(({ underlyingId, spot, volatility, rate, asOf }) => ({ underlyingId, spot, volatility, rate, asOf })) });
         return saved;
       },
       (saved) => ({ underlyings: saved.map((s) => s.underlyingId) }),

@@ -4,8 +4,15 @@ import type { Account } from "../../generated/prisma/client.js";
 /** Everything market-wide a risk computation needs, read in one statement. */
 export interface ReferenceSnapshot {
   markets: { underlying: string; spot: number; volatility: number; rate: number; asOf: Date }[];
-  /** Parameters in force: the highest version per underlying. */
-  params: { underlying: string; initialMarginRate: number; maintenanceMarginRate: number; portfolioRange: number }[];
+  /** Parameters in force: the highest version per underlying, with that version's number. */
+  params: {
+    underlying: string;
+    version: number;
+    initialMarginRate: number;
+    maintenanceMarginRate: number;
+    portfolioRange: number;
+    deltaRiskWeight: number;
+  }[];
   assets: { symbol: string; haircut: number; underlying: string | null }[];
 }
 
@@ -34,10 +41,11 @@ export class RiskStore {
         (SELECT json_agg(json_build_object('underlying', m."underlyingId", 'spot', m.spot::float8,
                  'volatility', m.volatility::float8, 'rate', m.rate::float8, 'asOf', m."asOf"))
            FROM "MarketState" m) AS markets,
-        (SELECT json_agg(json_build_object('underlying', p."underlyingId",
+        (SELECT json_agg(json_build_object('underlying', p."underlyingId", 'version', p.version,
                  'initialMarginRate', p."initialMarginRate"::float8,
                  'maintenanceMarginRate', p."maintenanceMarginRate"::float8,
-                 'portfolioRange', p."portfolioRange"::float8))
+                 'portfolioRange', p."portfolioRange"::float8,
+                 'deltaRiskWeight', p."deltaRiskWeight"::float8))
            FROM (SELECT DISTINCT ON ("underlyingId") * FROM "RiskParameters"
                  ORDER BY "underlyingId", version DESC) p) AS params,
         (SELECT json_agg(json_build_object('symbol', a.symbol, 'haircut', a.haircut::float8,

@@ -2,7 +2,7 @@ import { exposedUnderlyings, type InstrumentSpec, type MarginUnitInput } from ".
 import type { BookChangeRow } from "../../db/stores/bookChange.store.js";
 import type { BookRows, BookScope } from "../../db/stores/bookRows.js";
 import type { ReferenceSnapshot } from "../../db/stores/risk.store.js";
-import { accountInput, instrumentSpec, marketContext, poolUnits, type MarketContext } from "../marginUnit.js";
+import { accountInput, instrumentSpec, isExpired, marketContext, poolUnits, type MarketContext } from "../marginUnit.js";
 import type {
   BookAccount,
   BookBalance,
@@ -38,6 +38,11 @@ function newerLevel(current: LevelState | undefined, next: LevelState): LevelSta
  * loaded once and then follows the ledger's change log: `catchUp` reads the changes after
  * the version it holds and reloads just the rows they touched, so every instance reaches
  * the same state whichever instance wrote.
+ *
+ * Expired instruments leave the engine input: a settled position has quantity 0 and is not
+ * read at all; an expired one still waiting for its delivery price is kept in `positions`
+ * (what the API lists) but left out of `input` (accountInput with the market context), and
+ * when a market move crosses an expiry the holders' inputs are rebuilt (reapplyExpiries).
  */
 export class Book {
   private readonly clients = new Map<string, BookClient>();
@@ -48,6 +53,8 @@ export class Book {
   private readonly instrumentIds = new Map<string, string>();
   private readonly specs = new Map<string, InstrumentSpec>();
   private readonly pooled = new Map<string, MarginUnitInput>();
+  /** Instruments expired on the market context the book's inputs were built on. */
+  private readonly expired = new Set<string>();
   /** Accounts in (createdAt, id) order: the default listing. */
   private ordered: BookAccount[] = [];
   private reference!: ReferenceSnapshot;
@@ -70,7 +77,7 @@ export class Book {
   async load(): Promise<BookDelta> {
     const head = await this.source.head();
     const [rows, reference] = await Promise.all([this.source.rows(null), this.source.reference()]);
-    for (const map of [this.clients, this.accounts, this.portfolios, this.members, this.instruments, this.instrumentIds, this.specs, this.pooled]) map.clear();
+    for (const map of [this.clients, this.accounts, this.portfolios, this.members, this.instruments, this.instrumentIds, this.specs, this.pooled, this.expired]) map.clear();
     this.ordered = [];
     this.setReference(reference);
     this.apply(rows);
@@ -99,6 +106,10 @@ export class Book {
     const before = new Map(rows.accounts.map((a) => [a.id, this.accounts.get(a.id)?.portfolioId ?? null]));
     this.apply(rows);
     this.version = changes.at(-1)!.version;
+    // A market that moved past an expiry takes that instrument's positions out of the engine input.
+    const reloaded = new Set(rows.accounts.map((a) => a.id));
+    const expired = reference ? this.reapplyExpiries(new Set(underlyings), reloaded) : [];
+    for (const id of expired) scope.accounts = [...scope.accounts, id];
     // A member that left or joined a portfolio changes that portfolio too.
     const portfolios = new Set(scope.portfolios);
     for (const [id, previous] of before) {
@@ -119,7 +130,10 @@ export class Book {
     for (const row of rows.instruments) {
       this.instruments.set(row.id, row);
       this.instrumentIds.set(row.symbol, row.id);
-      this.specs.set(row.id, instrumentSpec(row));
+      const spec = instrumentSpec(row);
+      // An instrument's definition never changes: its expired state moves only with the market (reapplyExpiries).
+      if (!this.specs.has(row.id) && isExpired(spec, this.context.market)) this.expired.add(row.id);
+      this.specs.set(row.id, spec);
     }
     for (const row of rows.clients) this.clients.set(row.id, row);
     for (const row of rows.portfolios) {
@@ -136,7 +150,7 @@ export class Book {
       const previous = this.accounts.get(row.id);
       const { marginLevel, levelVersion, levelBookVersion, ...rest } = row;
       const held = { balances: balances.get(row.id) ?? [], positions: positions.get(row.id) ?? [] };
-      const input = accountInput(row.marginMode, held.balances, held.positions, (id) => this.spec(id), this.context.assets);
+      const input = accountInput(row.marginMode, held.balances, held.positions, (id) => this.spec(id), this.context.assets, this.context.market);
       const account: BookAccount = {
         ...rest,
         ...held,
@@ -152,6 +166,36 @@ export class Book {
       for (const id of [previous?.portfolioId, account.portfolioId]) if (id) this.pooled.delete(id);
       this.place(previous, account);
     }
+  }
+
+  /**
+   * After the market of `underlyings` changed: rebuilds the engine input of every account
+   * (other than those just reloaded) holding a dated instrument on them whose expired state
+   * the new market changes, and returns their ids.
+   */
+  private reapplyExpiries(underlyings: ReadonlySet<string>, reloaded: ReadonlySet<string>): string[] {
+    // Most ticks expire nothing: compare the expired instruments of these underlyings first.
+    const flipped = new Set<string>();
+    for (const [id, spec] of this.specs) {
+      if (spec.expiryMs === null || !underlyings.has(spec.underlying)) continue;
+      if (isExpired(spec, this.context.market) !== this.expired.has(id)) flipped.add(id);
+    }
+    if (flipped.size === 0) return [];
+    for (const id of flipped) {
+      if (this.expired.has(id)) this.expired.delete(id);
+      else this.expired.add(id);
+    }
+    const changed: string[] = [];
+    for (const account of this.ordered) {
+      if (reloaded.has(account.id) || !account.positions.some((p) => flipped.has(p.instrumentId))) continue;
+      const input = accountInput(account.marginMode, account.balances, account.positions, (id) => this.spec(id), this.context.assets, this.context.market);
+      if (input.positions.length === account.input.positions.length) continue;
+      account.input = input;
+      account.underlyings = new Set(exposedUnderlyings(input));
+      if (account.portfolioId) this.pooled.delete(account.portfolioId);
+      changed.push(account.id);
+    }
+    return changed;
   }
 
   private spec(instrumentId: string): InstrumentSpec {

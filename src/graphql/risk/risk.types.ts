@@ -1,5 +1,6 @@
 import { Field, Float, ObjectType } from "type-graphql";
 import { MarginLevel, MarginModel, VarMethod } from "../enums.js";
+import { RiskParameterVersionType } from "../riskParameters/riskParameters.type.js";
 
 @ObjectType("Margin", { description: "Margin of a unit under one model; money in USD." })
 export class MarginType {
@@ -23,6 +24,9 @@ export class MarginType {
 
   @Field(() => Float, { description: "Equity, USD." })
   equity!: number;
+
+  @Field(() => [RiskParameterVersionType], { description: "Per underlying the result used, the risk-parameter version it was computed with." })
+  parameters!: RiskParameterVersionType[];
 }
 
 @ObjectType("UnderlyingGreeks", { description: "Σ q·cs·greek over a unit's positions on one underlying, plus its collateral in delta." })

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Float, Resolver, Root, type ClassType } from "
 import type { RiskUnit } from "../../domain/risk.service.js";
 import type { Context } from "../context.js";
 import { MarginModel } from "../enums.js";
-import { toMarginType } from "./riskFields.js";
+import { parameterVersions, toMarginType } from "./riskFields.js";
 import { LiquidationPointType, MarginType, UnderlyingGreeksType } from "./risk.types.js";
 
 /**
@@ -24,7 +24,10 @@ export function riskFieldsResolver<Root>(objectType: ClassType, unitOf: (ctx: Co
       @Ctx() ctx: Context,
       @Arg("model", () => MarginModel, { nullable: true }) model?: MarginModel | null,
     ): MarginType {
-      return toMarginType(ctx.services.risk.margin(unitOf(ctx, root), model ?? undefined, ctx.units.meter));
+      const unit = unitOf(ctx, root);
+      // The view's figures were computed on the entry's reference rows, on-demand ones on the unit's.
+      const reference = unit.entry?.reference ?? unit.reference;
+      return toMarginType(ctx.services.risk.margin(unit, model ?? undefined, ctx.units.meter), parameterVersions(unit.input, reference));
     }
 
     @FieldResolver(() => [UnderlyingGreeksType])
