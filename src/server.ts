@@ -9,6 +9,7 @@ import express from "express";
 import type { GraphQLFormattedError } from "graphql";
 import { pino, type Logger } from "pino";
 import { Authenticator } from "./auth/authenticate.js";
+import { JwtVerifier } from "./auth/jwtVerifier.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
@@ -46,7 +47,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
   logger.info(await seed(services, { demo: config.seedDemo }));
 
   const schema = await getSchema();
-  const authenticator = new Authenticator(config.adminToken, services.keyVerifier);
+  const authenticator = new Authenticator(config.adminToken, services.keyVerifier, JwtVerifier.fromConfig(config));
   const rateLimiter = new RateLimiter(config);
   const app = express();
   app.disable("x-powered-by");
