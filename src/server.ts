@@ -16,6 +16,7 @@ import { migrate } from "./db/migrate.js";
 import { seed } from "./db/seed/index.js";
 import { createContext, type Context } from "./graphql/context.js";
 import { formatError } from "./graphql/errors.js";
+import { mountPages } from "./http/pages.js";
 import { limitsPlugin } from "./graphql/limits/apolloLimits.js";
 import { RateLimiter } from "./graphql/limits/rateLimiter.js";
 import { beforeExecutionError, jsonBodyErrors } from "./graphql/limits/requestErrors.js";
@@ -69,7 +70,8 @@ export async function startServer(config: Config & { adminToken: string }, logge
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
-      ...(config.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
+      // Apollo's landing page loads from external hosts; GraphiQL is served by mountPages.
+      ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(config),
     ],
   });
@@ -83,6 +85,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
       res.status(503).json({ status: "unavailable", database: db.kind });
     }
   });
+  mountPages(app, config, logger);
   app.use(
     "/graphql",
     express.json({ limit: config.maxBodyBytes }),
@@ -113,8 +116,9 @@ export async function startServer(config: Config & { adminToken: string }, logge
     services,
     async close() {
       stopPeriodic();
-      await services.monitor.close();
+      // Stops accepting, drains in-flight requests and closes subscriptions (1001) first.
       await apollo.stop();
+      await services.monitor.close();
       await bus.close();
       await db.close();
     },
