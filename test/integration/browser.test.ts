@@ -81,7 +81,7 @@ describe.runIf(TEST_DB === "pglite")("the desk and GraphiQL in headless Chromium
     await page.click("[data-testid=key-form] button");
     await page.waitForSelector(".graphiql-container");
     await page.click(".graphiql-execute-button");
-    await page.waitForFunction(`document.querySelector(".result-window")?.textContent?.includes("totalCount")`, undefined, { timeout: 10_000 });
+    await page.locator(".result-window", { hasText: "totalCount" }).waitFor({ timeout: 10_000 });
     expect(await page.textContent(".result-window")).not.toContain("errors");
     expect(Object.values(await stored(page, "localStorage")).some((v) => v.includes(riskKey))).toBe(false);
     const assets = browser.requests.filter((u) => u.includes("/assets/"));
