@@ -65,6 +65,8 @@ export async function startServer(config: Config & { adminToken: string }, logge
     formatError: format,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
+    // Shutdown on signals is main.ts's (src/shutdown.ts); Apollo's own would re-raise the signal.
+    stopOnTerminationSignals: false,
     hideSchemaDetailsFromClientErrors: !config.introspection,
     parseOptions: { maxTokens: config.maxQueryTokens },
     plugins: [

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
  * Graceful shutdown on SIGTERM and SIGINT: `close` stops accepting connections, lets
  * in-flight requests finish, closes subscriptions (WebSocket code 1001), then the
  * database and Redis; the process exits 0 when it is done, 1 when closing failed, and
- * is forced out (exit 1) after `timeoutMs`. A second signal forces it out at once.
+ * is forced out (exit 1) after `timeoutMs`. Signals during the shutdown are ignored.
  */
 export function exitOnSignals(close: () => Promise<void>, logger: Logger, timeoutMs: number): void {
   let stopping = false;
@@ -14,10 +14,8 @@ export function exitOnSignals(close: () => Promise<void>, logger: Logger, timeou
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
-      if (stopping) {
-        logger.warn({ signal }, "second signal: exiting now");
-        exit(1);
-      }
+      // npm forwards a terminal's Ctrl-C that the process group already got: one shutdown only.
+      if (stopping) return;
       stopping = true;
       const started = Date.now();
       logger.info({ signal, timeoutMs }, "shutting down: draining requests and subscriptions");
