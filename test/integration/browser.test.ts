@@ -84,6 +84,15 @@ describe.runIf(TEST_DB === "pglite")("the desk and GraphiQL in headless Chromium
     await page.locator(".result-window", { hasText: "totalCount" }).waitFor({ timeout: 10_000 });
     expect(await page.textContent(".result-window")).not.toContain("errors");
     expect(Object.values(await stored(page, "localStorage")).some((v) => v.includes(riskKey))).toBe(false);
+    // A subscription from the same page, over the WebSocket on /graphql.
+    await page.click(".graphiql-query-editor .CodeMirror");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.insertText("subscription { marginCalls { sequence level } }");
+    await page.click(".graphiql-execute-button");
+    await page.waitForTimeout(500);
+    await setMarket(api, "BTC", 100_000); // the leveraged account recovers: MARGIN_CALL → HEALTHY
+    await page.locator(".result-window", { hasText: "HEALTHY" }).waitFor({ timeout: 5000 });
+    expect(browser.requests.some((u) => u.startsWith("ws://127.0.0.1") && u.endsWith("/graphql"))).toBe(true);
     const assets = browser.requests.filter((u) => u.includes("/assets/"));
     expect(assets.some((u) => u.endsWith("graphiql.js"))).toBe(true);
     expect(assets.some((u) => u.endsWith("graphiql.css"))).toBe(true);

@@ -2,6 +2,7 @@
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
 import "graphiql/style.css";
+import { parse } from "graphql";
 import { createClient } from "graphql-ws";
 import { createElement } from "react";
 import { createRoot } from "react-dom/client";
@@ -48,7 +49,15 @@ createRoot(root).render(
       const authorization = authorizationOf(options?.headers, key);
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (match) storeKey(match[1]);
-      return fetcherFor(authorization)(params, options);
+      // The document as sent (GraphiQL's own AST can lag the editor by a keystroke):
+      // it decides whether the operation goes over the WebSocket.
+      let documentAST = options?.documentAST;
+      try {
+        documentAST = parse(params.query);
+      } catch {
+        // invalid text: the server answers with the syntax error
+      }
+      return fetcherFor(authorization)(params, { ...options, documentAST });
     },
     defaultQuery: DEFAULT_QUERY,
     headers,
