@@ -3,8 +3,17 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Project root (this file is src/http/pageBundle.ts). */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** Project root: the nearest folder above this file with a package.json (src/http from source, dist/src/http once built). */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "web"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("page sources (web/) not found above src/http");
+    dir = parent;
+  }
+  return dir;
+}
+const ROOT = projectRoot();
 /** Page sources: plain TS + DOM for the desk, GraphiQL's React entry. */
 export const WEB_DIR = join(ROOT, "web");
 /** Built bundles, one directory per content stamp (never rewritten once built). */

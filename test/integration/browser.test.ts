@@ -63,6 +63,7 @@ describe.runIf(TEST_DB === "pglite")("the desk and GraphiQL in headless Chromium
     const entry = await desk.waitForSelector("[data-testid=margin-call]", { timeout: Math.max(1, 1000 - (Date.now() - moved)) });
     expect(Number(await entry.getAttribute("data-sequence"))).toBeGreaterThan(0);
     expect(await entry.getAttribute("data-level")).toBe("MARGIN_CALL");
+    expect(await entry.textContent()).toContain("Lev main");
     expect(await pageOrder(desk)).toEqual(await apiOrder());
   });
 

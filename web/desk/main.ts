@@ -163,14 +163,33 @@ function refreshSoon() {
 }
 
 // ---- live margin calls ----
+/** Names of accounts and portfolios the feed mentions, looked up once each. */
+function nameOf(event: MarginCallEvent): Promise<string> | string {
+  const [kind, id] = event.accountId ? (["account", event.accountId] as const) : (["portfolio", event.portfolioId ?? ""] as const);
+  const known = names.get(`${kind}:${id}`) ?? (kind === "account" ? names.get(id) : undefined);
+  if (known) return known;
+  return gql<Record<string, { name: string } | null>>(key, `query($id: ID!) { ${kind}(id: $id) { name } }`, { id }).then(
+    (data) => {
+      const name = data[kind]?.name ?? id;
+      names.set(`${kind}:${id}`, kind === "portfolio" ? `portfolio ${name}` : name);
+      return names.get(`${kind}:${id}`)!;
+    },
+    () => id,
+  );
+}
+
 function addFeedEntry(event: MarginCallEvent) {
-  const who = event.accountId ? (names.get(event.accountId) ?? event.accountId) : `portfolio ${event.portfolioId}`;
+  const name = nameOf(event);
+  const who = el("span", { class: "who" }, typeof name === "string" ? name : event.accountId ?? `portfolio ${event.portfolioId}`);
+  if (typeof name !== "string") void name.then((n) => (who.textContent = n));
   const time = new Date(event.createdAt).toLocaleTimeString();
   const entry = el(
     "li",
     { "data-testid": "margin-call", "data-sequence": String(event.sequence), "data-level": event.level },
     el("span", { class: "seq" }, `#${event.sequence}`),
-    ` ${time} ${who} `,
+    ` ${time} `,
+    who,
+    " ",
     levelBadge(event.previousLevel),
     " → ",
     levelBadge(event.level),
