@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
+import type { Page, WebSocketRoute } from "playwright-core";
 import { createApiKey } from "../support/apiKeys.js";
 import { createAccount, createClient, deposit, leveragedBtcAccount, setMarket, trade } from "../support/books.js";
 import { launchBrowser, type TestBrowser } from "../support/browser.js";
@@ -97,6 +97,35 @@ describe.runIf(TEST_DB === "pglite")("the desk and GraphiQL in headless Chromium
     const assets = browser.requests.filter((u) => u.includes("/assets/"));
     expect(assets.some((u) => u.endsWith("graphiql.js"))).toBe(true);
     expect(assets.some((u) => u.endsWith("graphiql.css"))).toBe(true);
+  });
+
+  it("reconnects its feed with afterSequence = the last sequence it showed, missing and repeating nothing", async () => {
+    const page = await browser.newPage();
+    const sockets: WebSocketRoute[] = [];
+    const subscribed: { after?: number | null }[] = [];
+    await page.routeWebSocket(/\/graphql$/, (socket) => {
+      const server = socket.connectToServer();
+      sockets.push(socket);
+      socket.onMessage((message) => {
+        const parsed = JSON.parse(String(message)) as { type: string; payload?: { variables?: { after?: number | null } } };
+        if (parsed.type === "subscribe") subscribed.push(parsed.payload?.variables ?? {});
+        server.send(message);
+      });
+    });
+    await page.goto(`${origin()}/desk`);
+    await page.fill("[data-testid=key-form] input", riskKey);
+    await page.click("[data-testid=key-form] button");
+    await page.waitForSelector("[data-testid=feed-status].status-live");
+    await setMarket(api, "BTC", 91_100); // HEALTHY → MARGIN_CALL
+    const first = Number(await (await page.waitForSelector("[data-testid=margin-call]")).getAttribute("data-sequence"));
+
+    sockets[0].close({ code: 4000, reason: "dropped by the test" });
+    await setMarket(api, "BTC", 100_000); // MARGIN_CALL → HEALTHY while the page is away
+    const missed = await page.waitForSelector(`[data-testid=margin-call][data-sequence="${first + 1}"]`, { timeout: 10_000 });
+    expect(await missed.getAttribute("data-level")).toBe("HEALTHY");
+    expect(subscribed.map((v) => v.after ?? null)).toEqual([null, first]);
+    expect(await page.$$eval("[data-testid=margin-call]", (entries) => entries.length)).toBe(2);
+    await page.close();
   });
 
   it("never requested anything but 127.0.0.1 and logged no console error", () => {

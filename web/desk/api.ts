@@ -57,7 +57,7 @@ export function followMarginCalls(
       url,
       connectionParams: { authorization: `Bearer ${key}` },
       retryAttempts: 0,
-      lazy: false,
+      lazy: true, // connects for the subscription; errors reach its error handler, not the console
       on: {
         connected: () => {
           failures = 0;
