@@ -69,6 +69,21 @@ export interface Config {
   marketAsOfFutureMs: number;
   /** A WebSocket must send connection_init within this time. */
   wsConnectionInitTimeoutMs: number;
+  /** HS256 secret of portal JWTs (≥ 32 bytes); null: HS256 tokens refused. */
+  jwtSecret: string | null;
+  /** Path of a JSON Web Key Set whose public keys verify RS256/PS256/ES256/EdDSA tokens. */
+  jwtJwksFile: string | null;
+  /** Required `iss` and `aud` of JWTs, when set. */
+  jwtIssuer: string | null;
+  jwtAudience: string | null;
+  /** Roles a JWT may carry (CLIENT and RISK by default; ADMIN needs a key or the admin token). */
+  jwtRoles: Role[];
+  /** GraphiQL on GET /graphql from a browser; on by default outside production. */
+  graphiql: boolean;
+  /** The risk desk page on GET /desk; on by default outside production. */
+  desk: boolean;
+  /** Graceful shutdown: in-flight work gets this long before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 const ROLES = Object.values(Role);
@@ -135,6 +150,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError("DATABASE_URL must start with postgres:// or postgresql://");
   }
   const adminToken = optional(env, "RISK_ADMIN_TOKEN");
+  const jwtSecret = optional(env, "JWT_SECRET");
+  if (jwtSecret !== null && Buffer.byteLength(jwtSecret, "utf8") < 32) {
+    throw new ConfigError("JWT_SECRET must be at least 32 bytes");
+  }
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError("RISK_ADMIN_TOKEN must be at least 16 characters");
   }
@@ -176,5 +195,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsConnectionInitTimeoutMs: integer(env, "WS_CONNECTION_INIT_TIMEOUT_MS", 3000, 100, 60_000),
     marketAsOfPastDays: integer(env, "MARKET_ASOF_PAST_DAYS", 5475, 1, 36_500),
     marketAsOfFutureMs: integer(env, "MARKET_ASOF_FUTURE_MS", 86_400_000, 0, 31_536_000_000),
+    jwtSecret,
+    jwtJwksFile: optional(env, "JWT_JWKS_FILE"),
+    jwtIssuer: optional(env, "JWT_ISSUER"),
+    jwtAudience: optional(env, "JWT_AUDIENCE"),
+    jwtRoles: roles(env, "JWT_ROLES", ["CLIENT", "RISK"]),
+    graphiql: flag(env, "GRAPHIQL", nodeEnv !== "production"),
+    desk: flag(env, "DESK", nodeEnv !== "production"),
+    shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
   };
 }

@@ -10,12 +10,14 @@ import express from "express";
 import type { GraphQLFormattedError } from "graphql";
 import { pino, type Logger } from "pino";
 import { Authenticator } from "./auth/authenticate.js";
+import { JwtVerifier } from "./auth/jwtVerifier.js";
 import { redisNamespaceOf, type Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { openBook } from "./bootstrap.js";
 import { createContext, type Context } from "./graphql/context.js";
 import { formatError } from "./graphql/errors.js";
+import { mountPages } from "./http/pages.js";
 import { limitsPlugin } from "./graphql/limits/apolloLimits.js";
 import { readCachePlugin } from "./graphql/readCache.js";
 import { RateLimiter } from "./graphql/limits/rateLimiter.js";
@@ -65,7 +67,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
   logger.info(await openBook(services, { demo: config.seedDemo }));
 
   const schema = await getSchema();
-  const authenticator = new Authenticator(config.adminToken, services.keyVerifier);
+  const authenticator = new Authenticator(config.adminToken, services.keyVerifier, JwtVerifier.fromConfig(config));
   const rateLimiter = new RateLimiter(config);
   const app = express();
   app.disable("x-powered-by");
@@ -82,6 +84,8 @@ export async function startServer(config: Config & { adminToken: string }, logge
     formatError: format,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
+    // Shutdown on signals is main.ts's (src/shutdown.ts); Apollo's own would re-raise the signal.
+    stopOnTerminationSignals: false,
     hideSchemaDetailsFromClientErrors: !config.introspection,
     parseOptions: { maxTokens: config.maxQueryTokens },
     // Compact JSON: Apollo pretty-prints by default, which a 60 KiB desk page pays for twice.
@@ -91,7 +95,8 @@ export async function startServer(config: Config & { adminToken: string }, logge
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
-      ...(config.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
+      // Apollo's landing page loads from external hosts; GraphiQL is served by mountPages.
+      ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(config),
       readCachePlugin(services.readModel),
     ],
@@ -113,6 +118,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
       clearTimeout(timer);
     }
   });
+  mountPages(app, config, logger);
   app.use(
     "/graphql",
     express.json({ limit: config.maxBodyBytes }),
@@ -142,8 +148,9 @@ export async function startServer(config: Config & { adminToken: string }, logge
     services,
     async close() {
       stopPeriodic();
-      services.monitor.close();
+      // Stops accepting, drains in-flight requests and closes subscriptions (1001) first.
       await apollo.stop();
+      services.monitor.close();
       await services.compute.close();
       await bus.close();
       await db.close();

@@ -1,5 +1,6 @@
 import {
   computeMargin,
+  defaultModel,
   liquidationPrices,
   stressTest,
   unitGreeks,
@@ -19,6 +20,7 @@ import {
 import type { ReferenceSnapshot } from "../db/stores/risk.store.js";
 import { marketContext, poolUnits, type MarketContext } from "../domain/marginUnit.js";
 import type { UnitKey } from "../domain/book/book.types.js";
+import { ratioCurve, type RatioCurveRequest, type RatioPoint } from "../domain/ratioCurve.js";
 
 /**
  * The engine work the server runs, as plain-data tasks: the same functions run in a
@@ -106,12 +108,14 @@ export function evaluateUnits(replica: Replica, reference: ReferenceSnapshot, ke
 export type UnitTask =
   | { kind: "liquidation"; input: MarginUnitInput; reference: ReferenceSnapshot; model: MarginModel }
   | { kind: "valueAtRisk"; input: MarginUnitInput; reference: ReferenceSnapshot; history: PriceHistory; request: VarRequest }
-  | { kind: "stress"; input: MarginUnitInput; reference: ReferenceSnapshot; shocks: Shock[] };
+  | { kind: "stress"; input: MarginUnitInput; reference: ReferenceSnapshot; shocks: Shock[] }
+  | { kind: "ratioCurve"; input: MarginUnitInput; reference: ReferenceSnapshot; request: RatioCurveRequest };
 
 export interface UnitTaskResults {
   liquidation: LiquidationPoint[];
   valueAtRisk: VarResult;
   stress: StressResult;
+  ratioCurve: RatioPoint[];
 }
 
 export function runUnitTask(task: UnitTask): UnitTaskResults[UnitTask["kind"]] {
@@ -123,5 +127,7 @@ export function runUnitTask(task: UnitTask): UnitTaskResults[UnitTask["kind"]] {
       return valueAtRisk(task.input, ctx.market, task.history, task.request);
     case "stress":
       return stressTest(task.input, ctx.market, task.shocks, ctx.params);
+    case "ratioCurve":
+      return ratioCurve(task.input, ctx.market, ctx.params, defaultModel(task.input.mode), task.request);
   }
 }

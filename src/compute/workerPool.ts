@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { EngineInputError } from "../engine/errors.js";
+import { BadInputError } from "../domain/errors.js";
 import type { ReferenceSnapshot } from "../db/stores/risk.store.js";
 import type { UnitKey } from "../domain/book/book.types.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
@@ -75,8 +76,10 @@ const here = import.meta.url;
 const entry = new URL(here.endsWith(".ts") ? "./engineWorker.ts" : "./engineWorker.js", here).href;
 const boot = new URL("./workerBoot.mjs", here);
 
+/** A worker's error as the class the callers map to a coded answer. */
 function revive(error: { name: string; message: string }): Error {
   if (error.name === "EngineInputError") return new EngineInputError(error.message);
+  if (error.name === "BadInputError") return new BadInputError(error.message);
   const revived = new Error(error.message);
   revived.name = error.name;
   return revived;

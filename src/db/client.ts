@@ -5,6 +5,7 @@ import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Config } from "../config.js";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { lockDirectory } from "./pgliteLock.js";
 import { pgliteRunner, poolRunner, type SqlRunner } from "./sql.js";
 
 export type DatabaseKind = "postgres" | "pglite";
@@ -39,8 +40,15 @@ export async function openDatabase(config: DbConfig): Promise<Database> {
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
+  // A directory belongs to one process; memory:// and idb:// are private to it anyway.
+  const lock = /^[a-z]+:\/\//.test(dataDir) ? null : lockDirectory(dataDir);
   const pglite = new PGlite(dataDir);
-  await pglite.waitReady;
+  try {
+    await pglite.waitReady;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const { prisma, statementCount } = countingClient(new PrismaPGlite(pglite));
   return {
     kind: "pglite",
@@ -48,8 +56,12 @@ async function openPglite(dataDir: string): Promise<Database> {
     statementCount,
     sql: pgliteRunner(pglite),
     async close() {
-      await prisma.$disconnect();
-      await pglite.close();
+      try {
+        await prisma.$disconnect();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

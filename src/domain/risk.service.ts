@@ -30,6 +30,7 @@ import { BadInputError, InsufficientMarginError, NotFoundError } from "./errors.
 import { SETTLEMENT_ASSET, type LedgerRisk } from "./ledger.service.js";
 import { accountInput, instrumentSpec, isExpired, poolUnits, type MarketContext } from "./marginUnit.js";
 import { toPriceHistory } from "./priceHistory.js";
+import type { RatioCurveRequest, RatioPoint } from "./ratioCurve.js";
 import type { ReadModel } from "./readModel.js";
 import { fromRatioCursor, isRatioCursor, toRatioCursor } from "./risk/ratioOrder.js";
 import type { ViewEntry } from "./risk/riskView.js";
@@ -180,6 +181,14 @@ export class RiskService implements LedgerRisk {
     return this.results.get(`${this.digest(unit)}:stress:${JSON.stringify(shocks)}`, () => {
       meter.reserve();
       return this.readModel.engine.run({ kind: "stress", input: unit.input, reference: unit.reference, shocks }, meter.charge);
+    });
+  }
+
+  /** Margin ratio against one underlying's spot under the unit's own model (see ratioCurve). */
+  ratioCurve(unit: RiskUnit, request: RatioCurveRequest, meter: EngineMeter = UNMETERED): Promise<RatioPoint[]> {
+    return this.results.get(`${this.digest(unit)}:ratioCurve:${JSON.stringify(request)}`, () => {
+      meter.reserve();
+      return this.readModel.engine.run({ kind: "ratioCurve", input: unit.input, reference: unit.reference, request }, meter.charge);
     });
   }
 

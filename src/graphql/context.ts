@@ -6,8 +6,12 @@ import { RequestUnits } from "./risk/requestUnits.js";
 export interface Principal {
   role: Role;
   clientId: string | null;
-  /** Stored key id; null for the environment's admin token. */
+  /** Stored key id; null for the environment's admin token and for JWTs. */
   keyId: string | null;
+  /** Who a JWT was issued to (`jwt:<sub>`), for per-caller limits; absent for keys. */
+  subject?: string;
+  /** When the credential stops being valid (a JWT's exp), epoch ms; absent when it does not expire by itself. */
+  expiresAtMs?: number;
 }
 
 export interface Context {

@@ -18,6 +18,7 @@ import { LedgerResolver } from "./ledger/ledger.resolver.js";
 import { MarginCallResolver } from "./marginCall/marginCall.resolver.js";
 import { MarketResolver } from "./market/market.resolver.js";
 import { AccountRiskFieldsResolver, AccountRiskResolver } from "./risk/accountRisk.resolver.js";
+import { RatioCurveResolver } from "./risk/ratioCurve.resolver.js";
 import { PortfolioRiskResolver } from "./risk/portfolioRisk.resolver.js";
 import { RiskQueryResolver } from "./risk/riskQuery.resolver.js";
 import { RiskSnapshotResolver } from "./risk/riskSnapshot.resolver.js";
@@ -35,6 +36,7 @@ export const resolvers = [
   LedgerResolver,
   AccountRiskFieldsResolver,
   AccountRiskResolver,
+  RatioCurveResolver,
   PortfolioRiskResolver,
   RiskQueryResolver,
   RiskSnapshotResolver,

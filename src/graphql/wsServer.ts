@@ -52,10 +52,10 @@ export function attachWebSocket(
           return false;
         }
         ctx.extra.principal = principal;
-        if (principal.keyId !== null) {
+        if (principal.keyId !== null || principal.expiresAtMs !== undefined) {
           ctx.extra.recheck = setInterval(() => {
             authenticator.authenticate(header).catch((error: unknown) => {
-              if (error instanceof UnauthenticatedError) ctx.extra.socket.close(CLOSE_KEY_INVALID, "API key revoked or expired");
+              if (error instanceof UnauthenticatedError) ctx.extra.socket.close(CLOSE_KEY_INVALID, "key or token revoked or expired");
             });
           }, Math.max(1000, config.apiKeyCacheTtlMs)).unref();
         }

@@ -45,3 +45,14 @@ export function replayPath(rows: DailyClose[], underlyings: string[], from: stri
   }
   return steps;
 }
+
+/**
+ * The same path in today's clock: the first step at `startMs` (usually now) and every
+ * later one as far after it as it was after the first historical step, so a relative
+ * replay moves the current market forward in time instead of back to the crash's dates.
+ */
+export function inClockFrom(steps: readonly ReplayStep[], startMs: number): ReplayStep[] {
+  if (steps.length === 0) return [];
+  const offset = startMs - steps[0].time.getTime();
+  return steps.map((step) => ({ ...step, time: new Date(step.time.getTime() + offset) }));
+}

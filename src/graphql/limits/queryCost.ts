@@ -14,6 +14,7 @@ export const FIELD_COST: Readonly<Record<string, number>> = {
   valueAtRisk: 50,
   whatIf: 50,
   stressTest: 50,
+  ratioCurve: 100,
 };
 
 /** Assumed length of a list without a `first` argument (an account's balances, positions, Greeks…). */

@@ -27,7 +27,7 @@ export class RateLimiter {
   take(principal: Principal): void {
     if (!this.limits.rateLimitRoles.includes(principal.role)) return;
     const { rateLimitPerSecond: rate, rateLimitBurst: burst } = this.limits;
-    const key = principal.keyId ?? `env:${principal.role}`;
+    const key = principal.keyId ?? principal.subject ?? `env:${principal.role}`;
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: burst, updatedMs: now };
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rate);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { replayPath } from "../../../src/monitor/replayPath.js";
+import { inClockFrom, replayPath } from "../../../src/monitor/replayPath.js";
 
 const rows = [
   { underlying: "BTC", date: "2022-11-08", close: "100" },
@@ -22,5 +22,16 @@ describe("replay path", () => {
 
   it("refuses a window that ends before it starts", () => {
     expect(() => replayPath(rows, ["BTC"], "2022-11-09", "2022-11-08", 60)).toThrow(/must be after/);
+  });
+});
+
+describe("replay path in today's clock", () => {
+  it("starts at the given time and keeps the historical spacing and prices", () => {
+    const steps = replayPath(rows, ["BTC"], "2022-11-08", "2022-11-09", 720);
+    const start = Date.UTC(2026, 11, 1, 9, 30);
+    const shifted = inClockFrom(steps, start);
+    expect(shifted.map((s) => s.time.toISOString())).toEqual(["2026-12-01T09:30:00.000Z", "2026-12-01T21:30:00.000Z", "2026-12-02T09:30:00.000Z"]);
+    expect(shifted.map((s) => s.relative.get("BTC"))).toEqual([1, 2, 4]);
+    expect(steps[0].time.toISOString()).toBe("2022-11-08T00:00:00.000Z"); // the input is left as it was
   });
 });
