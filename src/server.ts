@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import type { GraphQLFormattedError } from "graphql";
+import type { FormattedExecutionResult, GraphQLFormattedError } from "graphql";
 import { pino, type Logger } from "pino";
 import { Authenticator } from "./auth/authenticate.js";
 import { JwtVerifier } from "./auth/jwtVerifier.js";
@@ -28,6 +28,23 @@ import { InProcessEventBus, RedisEventBus, type EventBus } from "./monitor/event
 import { mountMetrics } from "./metrics.js";
 import { Topic } from "./monitor/events.js";
 import { createServices, type Services } from "./services.js";
+
+/**
+ * Results as compact JSON (Apollo pretty-prints by default), each data object rendered
+ * once: a read answered from the read cache hands over the same object again.
+ */
+function compactJson(): (result: FormattedExecutionResult) => string {
+  const rendered = new WeakMap<object, string>();
+  return (result) => {
+    if (result.errors || result.extensions || !result.data) return JSON.stringify(result);
+    let text = rendered.get(result.data);
+    if (text === undefined) {
+      text = JSON.stringify(result);
+      rendered.set(result.data, text);
+    }
+    return text;
+  };
+}
 
 /**
  * A full re-evaluation every `intervalMs` (0: never), skipped while the previous one
@@ -88,8 +105,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
     stopOnTerminationSignals: false,
     hideSchemaDetailsFromClientErrors: !config.introspection,
     parseOptions: { maxTokens: config.maxQueryTokens },
-    // Compact JSON: Apollo pretty-prints by default, which a 60 KiB desk page pays for twice.
-    stringifyResult: (result) => JSON.stringify(result),
+    stringifyResult: compactJson(),
     plugins: [
       // No cache hints are used; the plugin would otherwise wrap every field's resolver.
       ApolloServerPluginCacheControlDisabled(),

@@ -92,9 +92,29 @@ export class Replica {
   }
 }
 
+/** Market contexts by content, most recent last: a few markets are in use at a time. */
+const contexts = new Map<string, MarketContext>();
+const CONTEXTS_KEPT = 4;
+
+/**
+ * The context of a reference snapshot, one object per content: the engine memoizes
+ * instrument prices per Market object, so every task on the same market shares them
+ * (a liquidation search on a fresh Market object costs about 20 times more).
+ */
+function contextOf(reference: ReferenceSnapshot): MarketContext {
+  const key = JSON.stringify(reference);
+  let ctx = contexts.get(key);
+  if (!ctx) {
+    ctx = marketContext(reference);
+    contexts.set(key, ctx);
+    if (contexts.size > CONTEXTS_KEPT) contexts.delete(contexts.keys().next().value!);
+  }
+  return ctx;
+}
+
 /** Own-model risk of many units on one market; a unit that fails does not stop the others. */
 export function evaluateUnits(replica: Replica, reference: ReferenceSnapshot, keys: readonly UnitKey[]): UnitOutcome[] {
-  const ctx = marketContext(reference);
+  const ctx = contextOf(reference);
   return keys.map((key) => {
     try {
       return unitRisk(replica.input(key), ctx);
@@ -119,7 +139,7 @@ export interface UnitTaskResults {
 }
 
 export function runUnitTask(task: UnitTask): UnitTaskResults[UnitTask["kind"]] {
-  const ctx = marketContext(task.reference);
+  const ctx = contextOf(task.reference);
   switch (task.kind) {
     case "liquidation":
       return liquidationPrices(task.input, ctx.market, ctx.params, task.model);

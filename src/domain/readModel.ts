@@ -60,6 +60,8 @@ export class ReadModel {
   private probeQueued: Promise<void> | null = null;
   private onEvaluated: EvaluatedHook = async () => undefined;
   private changes = 0;
+  /** Moves on with every refresh: a warm-up walk of an older one stops. */
+  private warmGeneration = 0;
 
   constructor(
     readonly book: Book,
@@ -220,12 +222,25 @@ export class ReadModel {
     return entries;
   }
 
-  /** Liquidation points of the riskiest accounts, computed ahead so desk pages find them ready. */
+  /**
+   * Liquidation points of the riskiest accounts, computed ahead so desk pages find them
+   * ready: one at a time, so a tick's evaluation or a reader's own request never waits
+   * behind more than one of them; a change restarts the walk from the riskiest.
+   */
   private warm(): void {
-    for (const { id } of this.view.riskiestFirst().slice(0, this.options.warmLiquidation)) {
-      const entry = this.view.get(accountKey(id));
-      if (entry && !entry.liquidation) this.liquidationOf(entry).catch(() => undefined);
-    }
+    const generation = ++this.warmGeneration;
+    const next = (i: number): void => {
+      const order = this.view.riskiestFirst();
+      for (; i < Math.min(order.length, this.options.warmLiquidation); i++) {
+        if (generation !== this.warmGeneration) return;
+        const entry = this.view.get(accountKey(order[i].id));
+        if (!entry || entry.liquidation) continue;
+        const after = i + 1;
+        this.liquidationOf(entry).then(() => next(after), () => next(after));
+        return;
+      }
+    };
+    next(0);
   }
 
   /** An entry's liquidation points, computed once (in a worker) and kept with it. */

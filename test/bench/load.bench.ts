@@ -216,6 +216,8 @@ async function runConfig(book: FlipperBook, size: BookSize, instances: number, r
       logFile: path.join(tmp, `server-${size.accounts}x${size.positions}-${instances}-${i}.log`),
       // No periodic full pass inside the measured window (it runs every 60 s by default).
       env: { MONITOR_INTERVAL_MS: "0" },
+      // LOAD_PROFILE_DIR: a CPU profile of the first instance, written when it stops.
+      cpuProfileDir: i === 0 ? (process.env.LOAD_PROFILE_DIR ?? null) : null,
     });
     log(`${label}: server ${i + 1} pid ${server.pid} at ${server.url}, ready after ${(server.readyAfterMs / 1000).toFixed(1)} s`);
     servers.push(server);

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError } from "graphql";
+import { GraphQLError, type DocumentNode } from "graphql";
 import type { Context } from "../context.js";
 import { operationLimitError, type OperationLimits } from "./operationLimits.js";
 
@@ -8,6 +8,8 @@ import { operationLimitError, type OperationLimits } from "./operationLimits.js"
  * execution; and subscriptions, which only the WebSocket endpoint can serve.
  */
 export function limitsPlugin(limits: OperationLimits): ApolloServerPlugin<Context> {
+  // Apollo keeps one parsed document per query text: the verdict is kept with it, per variables.
+  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
   return {
     async requestDidStart() {
       return {
@@ -17,7 +19,16 @@ export function limitsPlugin(limits: OperationLimits): ApolloServerPlugin<Contex
               extensions: { code: "BAD_REQUEST", http: { status: 400 } },
             });
           }
-          const error = operationLimitError(schema, { document, variables: request.variables, operationName: request.operationName }, limits);
+          let byVariables = verdicts.get(document);
+          if (!byVariables) verdicts.set(document, (byVariables = new Map()));
+          const key = JSON.stringify([request.operationName ?? null, request.variables ?? null]);
+          let error = byVariables.get(key);
+          if (error === undefined) {
+            error = operationLimitError(schema, { document, variables: request.variables, operationName: request.operationName }, limits);
+            // Bounded: a client varying its variables forever keeps at most this many verdicts per document.
+            if (byVariables.size >= 1000) byVariables.clear();
+            byVariables.set(key, error);
+          }
           if (error) throw error;
         },
       };
