@@ -36,7 +36,7 @@ export function marketContext(snapshot: ReferenceSnapshot): MarketContext {
   // The market's valuation time is the latest of its underlyings' (each option still
   // measures its time to expiry from its own underlying's asOf).
   const asOfMs = Math.max(0, ...snapshot.markets.map((m) => m.asOf.getTime()));
-  const params = new Map<string, UnderlyingRiskParams>(snapshot.params.map((p) => [p.underlying, p]));
+  const params = new Map<string, UnderlyingRiskParams>(snapshot.params.map((p) => [p.underlying, { ...defaultRiskParams(p.underlying), ...p }]));
   return {
     market: { asOfMs, quotes },
     params: (underlying) => params.get(underlying) ?? defaultRiskParams(underlying),
