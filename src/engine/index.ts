@@ -51,6 +51,46 @@ export {
 } from "./portfolioMargin.js";
 export { levelThreshold, marginRatio, nextLevel, plainLevel, ratioForLevel } from "./marginLevel.js";
 export { computeMargin, defaultModel, type MarginResult } from "./margin.js";
+export {
+  MARGIN_MODELS,
+  marginAttribution,
+  modelMargin,
+  portfolioAttribution,
+  standardAttribution,
+  type MarginModelFunction,
+  type ModelMargin,
+} from "./marginModels.js";
+export {
+  EWMA_LAMBDA,
+  FILTERED_SCENARIOS,
+  MIN_FILTERED_SCENARIOS,
+  STRESS_WINDOWS,
+  buildHistoricalEsScenarios,
+  historicalEsScenarios,
+  type HistoricalEsScenarioSet,
+} from "./esScenarios.js";
+export {
+  createHistoricalEsTable,
+  esTailSize,
+  historicalEsAttribution,
+  historicalEsAttributionWithTable,
+  historicalEsMargin,
+  historicalEsMarginWithTable,
+  historicalEsPnl,
+  type EsInstrumentRow,
+  type HistoricalEsMarginResult,
+  type HistoricalEsSetResult,
+  type HistoricalEsTable,
+} from "./historicalEsMargin.js";
+export {
+  VEGA_RISK_WEIGHT,
+  sensitivityAttribution,
+  sensitivityCorrelation,
+  sensitivityMargin,
+  type SensitivityMarginResult,
+  type UnderlyingSensitivity,
+} from "./sensitivityMargin.js";
+export { unitValuationDate, unitValuationTime } from "./valuationTime.js";
 
 export { unitGreeks, type UnderlyingGreeks } from "./greeks.js";
 export { liquidationPrices, type LiquidationPoint } from "./liquidation.js";

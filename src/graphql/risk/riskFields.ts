@@ -6,7 +6,7 @@ export const finiteOrNull = (value: number): number | null => (Number.isFinite(v
 
 export function toMarginType(result: MarginResult): MarginType {
   return {
-    model: result.model,
+    model: result.model as MarginType["model"], // the API asks only for the models its enum lists
     initial: result.initial,
     maintenance: result.maintenance,
     available: result.available,
