@@ -75,6 +75,7 @@ export {
   historicalEsAttribution,
   historicalEsAttributionWithTable,
   historicalEsMargin,
+  historicalEsMarginBatch,
   historicalEsMarginWithTable,
   historicalEsPnl,
   type EsInstrumentRow,
