@@ -1,4 +1,5 @@
 import { EngineInputError } from "./errors.js";
+import { getOrCreate } from "./getOrCreate.js";
 import { historyColumns, isClose } from "./priceReturns.js";
 import type { PriceHistory } from "./types.js";
 
@@ -183,16 +184,7 @@ export function historicalEsScenarios(
   underlyings: readonly string[],
   valuationDate: string,
 ): HistoricalEsScenarioSet {
-  let sets = setsByHistory.get(history);
-  if (!sets) {
-    sets = new Map();
-    setsByHistory.set(history, sets);
-  }
+  const sets = getOrCreate(setsByHistory, history, () => new Map<string, HistoricalEsScenarioSet>());
   const key = `${valuationDate}|${[...new Set(underlyings)].sort().join(",")}`;
-  let set = sets.get(key);
-  if (!set) {
-    set = buildHistoricalEsScenarios(history, underlyings, valuationDate);
-    sets.set(key, set);
-  }
-  return set;
+  return getOrCreate(sets, key, () => buildHistoricalEsScenarios(history, underlyings, valuationDate));
 }

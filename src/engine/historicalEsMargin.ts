@@ -2,6 +2,7 @@ import { bsAtSpot, bsSpotTerms, type BsSpotValue } from "./blackScholesKernel.js
 import { EngineInputError } from "./errors.js";
 import { historicalEsScenarios, type HistoricalEsScenarioSet } from "./esScenarios.js";
 import { exposedUnderlyings } from "./exposure.js";
+import { getOrCreate } from "./getOrCreate.js";
 import { quoteFor } from "./market.js";
 import { volScenarios } from "./portfolioGrid.js";
 import type { MarginRequirement } from "./standardMargin.js";
@@ -110,11 +111,7 @@ export function createHistoricalEsTable(
     const moves = scenarios.moves[u];
     return Float64Array.from(moves, (move) => spot * (1 + move) - spot);
   });
-  let cached = rowCache.get(scenarios);
-  if (!cached) {
-    cached = new WeakMap();
-    rowCache.set(scenarios, cached);
-  }
+  const cached = getOrCreate(rowCache, scenarios, () => new WeakMap<PricedInstrument, EsInstrumentRow>());
   const memo = marketMemo(market);
   const rows = new Map<string, EsInstrumentRow>();
   for (const instrument of instruments) {
@@ -122,12 +119,7 @@ export function createHistoricalEsTable(
     const u = underlyingIndex.get(instrument.underlying);
     if (u === undefined) continue;
     const priced = pricedInstrument(memo, instrument, market);
-    let row = cached.get(priced);
-    if (!row) {
-      row = instrumentRow(priced, u, scenarios);
-      cached.set(priced, row);
-    }
-    rows.set(instrument.symbol, row);
+    rows.set(instrument.symbol, getOrCreate(cached, priced, () => instrumentRow(priced, u, scenarios)));
   }
   return { scenarios, underlyingIndex, spots, spotChange, instruments: rows };
 }

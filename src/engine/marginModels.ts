@@ -1,4 +1,5 @@
 import { EngineInputError } from "./errors.js";
+import { getOrCreate } from "./getOrCreate.js";
 import { historicalEsAttribution, historicalEsMargin } from "./historicalEsMargin.js";
 import { SCENARIO_COUNT, VOL_SCENARIOS } from "./portfolioGrid.js";
 import { NET_DELTA_CHARGE, SHORT_OPTION_CHARGE, portfolioMargin, portfolioMarginWithTable } from "./portfolioMargin.js";
@@ -78,14 +79,7 @@ export function portfolioAttribution(unit: MarginUnitInput, market: Market, para
   );
   const margin = portfolioMarginWithTable(unit, table);
   const pnl = new Map<string, Float64Array>();
-  const pnlOf = (name: string) => {
-    let row = pnl.get(name);
-    if (!row) {
-      row = new Float64Array(SCENARIO_COUNT);
-      pnl.set(name, row);
-    }
-    return row;
-  };
+  const pnlOf = (name: string) => getOrCreate(pnl, name, () => new Float64Array(SCENARIO_COUNT));
   for (const { instrument, quantity } of unit.positions) {
     const { markChange } = table.instruments.get(instrument.symbol)!;
     const row = pnlOf(instrument.underlying);
@@ -174,12 +168,6 @@ export function modelMargin(
 }
 
 /** The attribution alone (same numbers as modelMargin; the level-facing hot path never computes it). */
-export function marginAttribution(
-  unit: MarginUnitInput,
-  market: Market,
-  params: RiskParamsLookup,
-  model: MarginModel,
-  history?: PriceHistory,
-): MarginAttribution {
-  return modelFunction(model)(unit, market, history, params).attribution;
+export function marginAttribution(...args: Parameters<typeof modelMargin>): MarginAttribution {
+  return modelMargin(...args).attribution;
 }

@@ -1,6 +1,8 @@
 import { EngineInputError } from "./errors.js";
+import { getOrCreate } from "./getOrCreate.js";
 import { markAt } from "./instruments.js";
 import { quoteFor } from "./market.js";
+import { byUnderlying } from "./ordering.js";
 import type { MarginRequirement } from "./standardMargin.js";
 import type { MarginAttribution, MarginComponent, MarginUnitInput, Market, RiskParamsLookup } from "./types.js";
 import { marketMemo, pricedGreeks, pricedInstrument, type PricedInstrument } from "./valuationCache.js";
@@ -23,13 +25,18 @@ import { marketMemo, pricedGreeks, pricedInstrument, type PricedInstrument } fro
 export const VEGA_RISK_WEIGHT = 0.3;
 const INITIAL_TO_MAINTENANCE = 1.25;
 const VOL_POINTS = 100; // vega is per 0.01 of volatility
-const CORRELATIONS: Readonly<Record<string, number>> = { "BTC|ETH": 0.8, "BTC|SOL": 0.7, "ETH|SOL": 0.7 };
+/** ρ of the named pairs; any other pair of distinct underlyings has 0.50. */
+const CORRELATIONS: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map([
+  ["BTC", new Map([["ETH", 0.8], ["SOL", 0.7]])],
+  ["ETH", new Map([["BTC", 0.8], ["SOL", 0.7]])],
+  ["SOL", new Map([["BTC", 0.7], ["ETH", 0.7]])],
+]);
 const DEFAULT_CORRELATION = 0.5;
 
 /** ρ between two underlyings' sensitivities (1 on the diagonal). */
 export function sensitivityCorrelation(a: string, b: string): number {
   if (a === b) return 1;
-  return CORRELATIONS[a < b ? `${a}|${b}` : `${b}|${a}`] ?? DEFAULT_CORRELATION;
+  return CORRELATIONS.get(a)?.get(b) ?? DEFAULT_CORRELATION;
 }
 
 export interface UnderlyingSensitivity {
@@ -93,17 +100,13 @@ interface Accumulator {
 function accumulate(unit: MarginUnitInput, market: Market, params: RiskParamsLookup): Accumulator[] {
   const memo = marketMemo(market);
   const byName = new Map<string, Accumulator>();
-  const accumulatorFor = (underlying: string): Accumulator => {
-    let acc = byName.get(underlying);
-    if (!acc) {
+  const accumulatorFor = (underlying: string): Accumulator =>
+    getOrCreate(byName, underlying, () => {
       const riskWeight = params(underlying).deltaRiskWeight;
       requireRiskWeight(underlying, riskWeight);
       const { spot } = quoteFor(market, underlying);
-      acc = { underlying, spot, riskWeight, deltaUsd: 0, vegaUsd: 0, optionUp: 0, optionDown: 0, optionDeltaUsd: 0 };
-      byName.set(underlying, acc);
-    }
-    return acc;
-  };
+      return { underlying, spot, riskWeight, deltaUsd: 0, vegaUsd: 0, optionUp: 0, optionDown: 0, optionDeltaUsd: 0 };
+    });
   for (const { instrument, quantity } of unit.positions) {
     const acc = accumulatorFor(instrument.underlying);
     const priced = pricedInstrument(memo, instrument, market);
@@ -135,7 +138,7 @@ function accumulate(unit: MarginUnitInput, market: Market, params: RiskParamsLoo
     const acc = accumulatorFor(underlying);
     acc.deltaUsd += amount * acc.spot;
   }
-  return [...byName.values()].sort((a, b) => (a.underlying < b.underlying ? -1 : a.underlying > b.underlying ? 1 : 0));
+  return [...byName.values()].sort(byUnderlying);
 }
 
 /** (ρ·x)_u for every u. */
