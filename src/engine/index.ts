@@ -50,6 +50,18 @@ export {
   type UnderlyingPortfolioMargin,
 } from "./portfolioMargin.js";
 export { levelThreshold, marginRatio, nextLevel, plainLevel, ratioForLevel } from "./marginLevel.js";
+/*
+ * Margin models (DESIGN §7.2–§7.3). computeMargin(unit, market, params, model?, history?)
+ * gives the level-facing result of any model (HISTORICAL_ES needs the history);
+ * modelMargin / marginAttribution give initial, maintenance and the attribution through
+ * the MARGIN_MODELS registry. Batch HISTORICAL_ES (many units, one market):
+ *   date  = unitValuationDate(unit, market)                      (§7.1; also VaR's window end)
+ *   set   = historicalEsScenarios(history, exposedUnderlyings(unit), date)
+ *           (memoized per history object, date and underlying set; pure, so cacheable)
+ *   table = createHistoricalEsTable(instruments, market, set)     (per market and set)
+ *   historicalEsMarginBatch(unitsOfThatSet, table) or historicalEsMarginWithTable(unit, table),
+ *   historicalEsAttributionWithTable(unit, table) for the attribution.
+ */
 export { computeMargin, defaultModel, type MarginResult } from "./margin.js";
 export {
   MARGIN_MODELS,
