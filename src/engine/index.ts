@@ -59,7 +59,7 @@ export { levelThreshold, marginRatio, nextLevel, plainLevel, ratioForLevel } fro
  *   set   = historicalEsScenarios(history, exposedUnderlyings(unit), date)
  *           (memoized per history object, date and underlying set; pure, so cacheable)
  *   table = createHistoricalEsTable(instruments, market, set)     (per market and set)
- *   historicalEsMarginBatch(unitsOfThatSet, table) or historicalEsMarginWithTable(unit, table),
+ *   historicalEsMarginWithTable(unit, table) for each unit of that set,
  *   historicalEsAttributionWithTable(unit, table) for the attribution.
  */
 export { computeMargin, defaultModel, type MarginResult } from "./margin.js";
@@ -87,7 +87,6 @@ export {
   historicalEsAttribution,
   historicalEsAttributionWithTable,
   historicalEsMargin,
-  historicalEsMarginBatch,
   historicalEsMarginWithTable,
   historicalEsPnl,
   type EsInstrumentRow,

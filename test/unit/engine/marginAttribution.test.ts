@@ -8,7 +8,6 @@ import {
   defaultRiskParams,
   esTailSize,
   exposedUnderlyings,
-  historicalEsMarginBatch,
   historicalEsMarginWithTable,
   historicalEsPnl,
   instrumentMark,
@@ -143,21 +142,6 @@ describe("HISTORICAL_ES properties", () => {
         expectRelClose(es, Math.max(0, -tail / k), 1e-12, "ES = −mean of the k lowest", 1e-12);
       }
     }
-  });
-
-  it("the batch path gives each unit exactly its own margin", () => {
-    const groups = new Map<string, MarginUnitInput[]>();
-    for (const book of books) {
-      const key = exposedUnderlyings(book).join(",");
-      if (key) groups.set(key, [...(groups.get(key) ?? []), book]);
-    }
-    for (const [key, group] of groups) {
-      const set = buildHistoricalEsScenarios(history, key.split(","), "2025-01-01");
-      const table = createHistoricalEsTable(pool, m, set);
-      const batch = historicalEsMarginBatch(group, table);
-      group.forEach((book, i) => expect(batch[i], key).toEqual(historicalEsMarginWithTable(book, table)));
-    }
-    expect(historicalEsMarginBatch([unit("CROSS", [usdc(1)], [])], createHistoricalEsTable([], m, buildHistoricalEsScenarios(history, ["BTC"], "2025-01-01")))[0].maintenance).toBe(0);
   });
 
   it.each(["HISTORICAL_ES", "SENSITIVITY"] as const)(
