@@ -73,10 +73,14 @@ export interface HistoricalEsTable {
 /** Rows already priced, per scenario set and priced instrument (the valuation cache's object: new market, new object). */
 const rowCache = new WeakMap<HistoricalEsScenarioSet, WeakMap<PricedInstrument, EsInstrumentRow>>();
 
+/** ln(1 + move) per scenario of one underlying, shared by the options on it. */
+const logMoveCache = new WeakMap<Float64Array, Float64Array>();
+
 function instrumentRow(priced: PricedInstrument, underlyingIndex: number, scenarios: HistoricalEsScenarioSet): EsInstrumentRow {
   const { terms, mark } = priced;
   if (terms.kind === "LINEAR") return { underlyingIndex, markChange: null, forwardFactor: terms.forwardFactor };
   const moves = scenarios.moves[underlyingIndex];
+  const logMoves = getOrCreate(logMoveCache, moves, () => moves.map(Math.log1p));
   const vols = volScenarios(terms.volatility, terms.years);
   const branchTerms = vols.map((vol) => bsSpotTerms(terms.isCall, terms.strike, terms.years, vol, terms.rate));
   const markChange = new Float64Array(3 * scenarios.count);
@@ -84,7 +88,7 @@ function instrumentRow(priced: PricedInstrument, underlyingIndex: number, scenar
   const logSpot = Math.log(terms.spot / terms.strike);
   for (let s = 0; s < scenarios.count; s++) {
     const spot = terms.spot * (1 + moves[s]);
-    const logMoneyness = logSpot + Math.log1p(moves[s]);
+    const logMoneyness = logSpot + logMoves[s];
     for (let b = 0; b < 3; b++) {
       bsAtSpot(out, branchTerms[b], spot, logMoneyness, false);
       markChange[3 * s + b] = out.price - mark;
