@@ -8,8 +8,10 @@ import {
   esTailSize,
   historicalEsMargin,
   historicalEsMarginWithTable,
+  liquidationPrices,
   marginAttribution,
   modelMargin,
+  stressTest,
   volScenarios,
 } from "../../../src/engine/index.js";
 import { coin, expectClose, expectRelClose, market, option, perp, position, unit, usdc } from "./helpers.js";
@@ -214,5 +216,22 @@ describe("HISTORICAL_ES on a history counted by hand", () => {
     const table = createHistoricalEsTable([perp("BTC")], m, set);
     const both = unit("CROSS", [coin("ETH", 1)], [position(perp("BTC"), 1, S)]);
     expect(() => historicalEsMarginWithTable(both, table)).toThrow(/does not cover/);
+  });
+
+  it("margins a stressed market under HISTORICAL_ES with the history passed through", () => {
+    // Long 1 BTC perp, spot shocked −10 %: the ES scales with spot (every P&L is S·move).
+    const { dates, history } = handHistory(310, -b);
+    const book = unit("CROSS", [usdc(50_000)], [position(perp("BTC"), 1, S)]);
+    const m = market({ BTC: { spot: S } }, Date.parse(`${dates[309]}T00:00:00Z`));
+    const base = historicalEsMargin(book, m, history).maintenance;
+    const stressed = stressTest(book, m, [{ underlying: "BTC", spotMove: -0.1 }], params, "HISTORICAL_ES", history);
+    expectRelClose(stressed.maintenance, 0.9 * base, 1e-9, "MM at 0.9·S");
+    expectRelClose(stressed.pnl, -0.1 * S, 1e-12, "P&L");
+  });
+
+  it("computes liquidation prices only under a level-driving model", () => {
+    const book = unit("CROSS", [usdc(50_000)], [position(perp("BTC"), 1, S)]);
+    const m = market({ BTC: { spot: S } });
+    expect(() => liquidationPrices(book, m, params, "HISTORICAL_ES")).toThrow(/STANDARD or PORTFOLIO/);
   });
 });
