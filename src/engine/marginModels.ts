@@ -2,9 +2,15 @@ import { EngineInputError } from "./errors.js";
 import { getOrCreate } from "./getOrCreate.js";
 import { historicalEsAttribution, historicalEsMargin } from "./historicalEsMargin.js";
 import { SCENARIO_COUNT, VOL_SCENARIOS } from "./portfolioGrid.js";
-import { NET_DELTA_CHARGE, SHORT_OPTION_CHARGE, portfolioMargin, portfolioMarginWithTable } from "./portfolioMargin.js";
+import {
+  NET_DELTA_CHARGE,
+  SHORT_OPTION_CHARGE,
+  portfolioMargin,
+  portfolioMarginWithTable,
+  unitScenarioTable,
+} from "./portfolioMargin.js";
 import { valueUnit } from "./revaluation.js";
-import { gridMoves, scenarioTableFor } from "./scenarioTable.js";
+import { gridMoves } from "./scenarioTable.js";
 import { sensitivityAttribution, sensitivityMargin } from "./sensitivityMargin.js";
 import { crossStandardMargin, positionStandardMargin } from "./standardMargin.js";
 import type {
@@ -72,11 +78,7 @@ const GRID_BRANCHES: readonly VolBranch[] = ["UP", "BASE", "DOWN"]; // volScenar
  * grid index (spot-major, then UP, BASE, DOWN) reaching the lowest P&L, as the margin's.
  */
 export function portfolioAttribution(unit: MarginUnitInput, market: Market, params: RiskParamsLookup): MarginAttribution {
-  const table = scenarioTableFor(
-    unit.positions.map((position) => position.instrument),
-    market,
-    params,
-  );
+  const table = unitScenarioTable(unit, market, params);
   const margin = portfolioMarginWithTable(unit, table);
   const pnl = new Map<string, Float64Array>();
   const pnlOf = (name: string) => getOrCreate(pnl, name, () => new Float64Array(SCENARIO_COUNT));

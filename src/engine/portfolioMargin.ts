@@ -119,10 +119,14 @@ export function portfolioMarginWithTable(unit: MarginUnitInput, table: ScenarioT
  * instrument's grid once.
  */
 export function portfolioMargin(unit: MarginUnitInput, market: Market, params: RiskParamsLookup): PortfolioMarginResult {
-  const table = scenarioTableFor(
+  return portfolioMarginWithTable(unit, unitScenarioTable(unit, market, params));
+}
+
+/** The market's shared scenario table, holding (at least) the unit's instruments. */
+export function unitScenarioTable(unit: MarginUnitInput, market: Market, params: RiskParamsLookup): ScenarioTable {
+  return scenarioTableFor(
     unit.positions.map((position) => position.instrument),
     market,
     params,
   );
-  return portfolioMarginWithTable(unit, table);
 }
