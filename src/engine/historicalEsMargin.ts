@@ -343,7 +343,7 @@ function isUnexposed(unit: MarginUnitInput): boolean {
 }
 
 /**
- * Batch path: HISTORICAL_ES margin of a unit on a table whose scenario set is the one of
+ * Table path: HISTORICAL_ES margin of a unit on a table whose scenario set is the one of
  * its own exposed underlyings (an input error otherwise) and whose market is the unit's.
  */
 export function historicalEsMarginWithTable(unit: MarginUnitInput, table: HistoricalEsTable): HistoricalEsMarginResult {
@@ -352,7 +352,7 @@ export function historicalEsMarginWithTable(unit: MarginUnitInput, table: Histor
   return marginOnEvaluated(table);
 }
 
-/** Each scenario's P&L (USD, lowest branch) and branch index (0 UP, 1 BASE, 2 DOWN), FILTERED first, as the margin sees them. */
+/** Each scenario's P&L (USD, lowest branch) and that branch, FILTERED scenarios first, as the margin sees them. */
 export function historicalEsPnl(unit: MarginUnitInput, table: HistoricalEsTable): { pnl: Float64Array; branch: VolBranch[] } {
   if (isUnexposed(unit)) return { pnl: new Float64Array(0), branch: [] };
   evaluate(unit, table);
@@ -370,7 +370,8 @@ function componentPnl(table: HistoricalEsTable, row: EsInstrumentRow | null, u: 
  * Attribution (DESIGN §7.3): one POSITION per position and one COLLATERAL per non-stable
  * holding, each −(mean over the binding set's k tail scenarios of its own P&L in that
  * scenario's branch) — an Euler allocation that adds up to ES; all 0 when MM is 0. The
- * scenarios: the binding set's tail, worst first, with every underlying's applied move.
+ * scenarios: the binding set's k tail scenarios, worst first (equal P&Ls in date order),
+ * with every underlying's applied move; listed even when MM is 0 (the tail then gains).
  */
 export function historicalEsAttributionWithTable(unit: MarginUnitInput, table: HistoricalEsTable): MarginAttribution {
   if (isUnexposed(unit)) return { components: [], scenarios: [] };
