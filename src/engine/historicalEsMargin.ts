@@ -222,9 +222,9 @@ function prepare(unit: MarginUnitInput, table: HistoricalEsTable): PreparedUnit 
 }
 
 /**
- * acc[i] = Σ_p units_p·rows_p[i], i < length, four rows per pass: fewer loads and stores
- * of acc than one pass per row (about 1.7× faster here); the order of the additions
- * depends only on the positions' order.
+ * acc[i] = Σ_p units_p·rows_p[i], i < length, four rows per pass and the last one to
+ * three in one more: fewer loads and stores of acc than one pass per row (about 1.7×
+ * faster here); the order of the additions depends only on the positions' order.
  */
 function sumOptionRows(acc: Float64Array, { rows, units }: PreparedUnit, length: number): void {
   acc.fill(0, 0, length);
@@ -241,7 +241,23 @@ function sumOptionRows(acc: Float64Array, { rows, units }: PreparedUnit, length:
     const u3 = units[p + 3];
     for (let i = 0; i < length; i++) acc[i] += u0 * c0[i] + u1 * c1[i] + u2 * c2[i] + u3 * c3[i];
   }
-  for (; p < n; p++) {
+  // The last one to three rows in one pass too (a pass costs about the same whatever its width).
+  const rest = n - p;
+  if (rest === 3) {
+    const c0 = rows[p];
+    const c1 = rows[p + 1];
+    const c2 = rows[p + 2];
+    const u0 = units[p];
+    const u1 = units[p + 1];
+    const u2 = units[p + 2];
+    for (let i = 0; i < length; i++) acc[i] += u0 * c0[i] + u1 * c1[i] + u2 * c2[i];
+  } else if (rest === 2) {
+    const c0 = rows[p];
+    const c1 = rows[p + 1];
+    const u0 = units[p];
+    const u1 = units[p + 1];
+    for (let i = 0; i < length; i++) acc[i] += u0 * c0[i] + u1 * c1[i];
+  } else if (rest === 1) {
     const c = rows[p];
     const u = units[p];
     for (let i = 0; i < length; i++) acc[i] += u * c[i];
@@ -255,29 +271,35 @@ function scenarioPnlOf(prepared: PreparedUnit, table: HistoricalEsTable): void {
   const acc = accumulator;
   const pnl = scenarioPnl;
   const branch = scenarioBranch;
-  const hasOptions = prepared.rows.length > 0;
-  if (hasOptions) sumOptionRows(acc, prepared, 3 * count);
-  const { linear: lin } = prepared;
-  const { spotChange } = table;
+  // Linear part first, one underlying at a time: pnl[s] = Σ_u linear_u·spotChange_u[s].
+  pnl.fill(0, 0, count);
+  const { linear } = prepared;
+  for (let u = 0; u < linear.length; u++) {
+    const units = linear[u];
+    if (units === 0) continue;
+    const change = table.spotChange[u];
+    for (let s = 0; s < count; s++) pnl[s] += units * change[s];
+  }
+  if (prepared.rows.length === 0) {
+    branch.fill(BASE, 0, count);
+    return;
+  }
+  sumOptionRows(acc, prepared, 3 * count);
   for (let s = 0; s < count; s++) {
-    let linear = 0;
-    for (let u = 0; u < lin.length; u++) linear += lin[u] * spotChange[u][s];
-    if (!hasOptions) {
-      pnl[s] = linear;
-      branch[s] = BASE;
-      continue;
-    }
-    let best = acc[3 * s + BASE];
+    const up = acc[3 * s + UP];
+    const base = acc[3 * s + BASE];
+    const down = acc[3 * s + DOWN];
+    let best = base;
     let chosen = BASE;
-    if (acc[3 * s + UP] < best) {
-      best = acc[3 * s + UP];
+    if (up < best) {
+      best = up;
       chosen = UP;
     }
-    if (acc[3 * s + DOWN] < best) {
-      best = acc[3 * s + DOWN];
+    if (down < best) {
+      best = down;
       chosen = DOWN;
     }
-    pnl[s] = best + linear;
+    pnl[s] = best + pnl[s];
     branch[s] = chosen;
   }
 }
@@ -292,21 +314,26 @@ function evaluate(unit: MarginUnitInput, table: HistoricalEsTable): void {
  * date (index) order; returns their sum.
  */
 function selectTail(from: number, to: number, k: number): number {
+  const pnl = scenarioPnl;
+  const values = tailPnl;
+  const indices = tailIndex;
   let size = 0;
+  let cut = Infinity; // the k-th lowest so far once the tail is full
   for (let s = from; s < to; s++) {
-    const value = scenarioPnl[s];
-    if (size === k && !(value < tailPnl[k - 1])) continue;
+    const value = pnl[s];
+    if (!(value < cut)) continue;
     let j = size === k ? k - 1 : size++;
-    while (j > 0 && tailPnl[j - 1] > value) {
-      tailPnl[j] = tailPnl[j - 1];
-      tailIndex[j] = tailIndex[j - 1];
+    while (j > 0 && values[j - 1] > value) {
+      values[j] = values[j - 1];
+      indices[j] = indices[j - 1];
       j--;
     }
-    tailPnl[j] = value;
-    tailIndex[j] = s;
+    values[j] = value;
+    indices[j] = s;
+    if (size === k) cut = values[k - 1];
   }
   let sum = 0;
-  for (let i = 0; i < size; i++) sum += tailPnl[i];
+  for (let i = 0; i < size; i++) sum += values[i];
   return sum;
 }
 
