@@ -2,7 +2,7 @@ import { EngineInputError } from "./errors.js";
 import { byUnderlying } from "./ordering.js";
 import { SCENARIO_COUNT } from "./portfolioGrid.js";
 import { scenarioTableFor, type ScenarioTable, type UnderlyingScenarios } from "./scenarioTable.js";
-import type { MarginUnitInput, Market, RiskParamsLookup } from "./types.js";
+import type { InstrumentSpec, MarginUnitInput, Market, RiskParamsLookup } from "./types.js";
 
 /**
  * PORTFOLIO margin (DESIGN §4), per underlying u:
@@ -124,9 +124,7 @@ export function portfolioMargin(unit: MarginUnitInput, market: Market, params: R
 
 /** The market's shared scenario table, holding (at least) the unit's instruments. */
 export function unitScenarioTable(unit: MarginUnitInput, market: Market, params: RiskParamsLookup): ScenarioTable {
-  return scenarioTableFor(
-    unit.positions.map((position) => position.instrument),
-    market,
-    params,
-  );
+  const instruments: InstrumentSpec[] = [];
+  for (const position of unit.positions) instruments.push(position.instrument);
+  return scenarioTableFor(instruments, market, params);
 }
