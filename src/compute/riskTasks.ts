@@ -1,6 +1,8 @@
 import {
   computeMargin,
   defaultModel,
+  marginAttribution,
+  type MarginAttribution,
   liquidationPrices,
   stressTest,
   unitGreeks,
@@ -129,13 +131,17 @@ export type UnitTask =
   | { kind: "liquidation"; input: MarginUnitInput; reference: ReferenceSnapshot; model: MarginModel }
   | { kind: "valueAtRisk"; input: MarginUnitInput; reference: ReferenceSnapshot; history: PriceHistory; request: VarRequest }
   | { kind: "stress"; input: MarginUnitInput; reference: ReferenceSnapshot; shocks: Shock[] }
-  | { kind: "ratioCurve"; input: MarginUnitInput; reference: ReferenceSnapshot; request: RatioCurveRequest };
+  | { kind: "ratioCurve"; input: MarginUnitInput; reference: ReferenceSnapshot; request: RatioCurveRequest }
+  | { kind: "margin"; input: MarginUnitInput; reference: ReferenceSnapshot; model: MarginModel; history?: PriceHistory }
+  | { kind: "attribution"; input: MarginUnitInput; reference: ReferenceSnapshot; model: MarginModel; history?: PriceHistory };
 
 export interface UnitTaskResults {
   liquidation: LiquidationPoint[];
   valueAtRisk: VarResult;
   stress: StressResult;
   ratioCurve: RatioPoint[];
+  margin: MarginResult;
+  attribution: MarginAttribution;
 }
 
 export function runUnitTask(task: UnitTask): UnitTaskResults[UnitTask["kind"]] {
@@ -149,5 +155,9 @@ export function runUnitTask(task: UnitTask): UnitTaskResults[UnitTask["kind"]] {
       return stressTest(task.input, ctx.market, task.shocks, ctx.params);
     case "ratioCurve":
       return ratioCurve(task.input, ctx.market, ctx.params, defaultModel(task.input.mode), task.request);
+    case "margin":
+      return computeMargin(task.input, ctx.market, ctx.params, task.model, task.history);
+    case "attribution":
+      return marginAttribution(task.input, ctx.market, ctx.params, task.model, task.history);
   }
 }

@@ -7,8 +7,9 @@ import {
   isolatedInitialMargin,
   namedScenarioShocks,
   unitGreeks,
-  utcDate,
+  unitValuationDate,
   type LiquidationPoint,
+  type MarginAttribution,
   type MarginModel,
   type MarginResult,
   type MarginUnitInput,
@@ -37,7 +38,6 @@ import type { ViewEntry } from "./risk/riskView.js";
 import { RiskResultCache } from "./riskResultCache.js";
 import { tradeEffects, type HeldPosition } from "./tradeEffects.js";
 import { isUuid } from "./validate.js";
-import { valuationTime } from "./valuationTime.js";
 
 /** A margin unit as readers see it: its book as engine input, on the current market. */
 export interface RiskUnit {
@@ -62,6 +62,8 @@ export interface HypotheticalTrade {
 export const MAX_WHAT_IF_TRADES = 100;
 /** Calendar days of history loaded beyond a VaR window, so gaps in the dates still fill it. */
 const HISTORY_MARGIN_DAYS = 40;
+/** Calendar days that reach back before the bundled history's first close (2017-01-01). */
+const WHOLE_HISTORY_DAYS = 36_500;
 /** Price-history windows kept (a window is a few thousand numbers). */
 const HISTORY_CACHE = 64;
 
@@ -115,9 +117,37 @@ export class RiskService implements LedgerRisk {
     return RiskResultCache.digest([unit.ctx.fingerprint, unit.input]);
   }
 
-  margin(unit: RiskUnit, model: MarginModel = defaultModel(unit.mode), meter: EngineMeter = UNMETERED): MarginResult {
-    if (unit.entry && model === defaultModel(unit.mode)) return unit.entry.margin;
+  /** Under the unit's own model: the view's figures, or computed here (a small, single-book computation). */
+  ownMargin(unit: RiskUnit, meter: EngineMeter = UNMETERED): MarginResult {
+    if (unit.entry) return unit.entry.margin;
+    const model = defaultModel(unit.mode);
     return this.results.get(`${this.digest(unit)}:margin:${model}`, () => metered(meter, () => computeMargin(unit.input, unit.ctx.market, unit.ctx.params, model)));
+  }
+
+  /**
+   * Under any model (DESIGN §7.2). HISTORICAL_ES revalues the book under every scenario
+   * of the price history up to the unit's valuation date, in an engine worker; the
+   * others are single-book computations done here.
+   */
+  async margin(unit: RiskUnit, model: MarginModel = defaultModel(unit.mode), meter: EngineMeter = UNMETERED): Promise<MarginResult> {
+    if (model === defaultModel(unit.mode)) return this.ownMargin(unit, meter);
+    if (model !== "HISTORICAL_ES") {
+      return this.results.get(`${this.digest(unit)}:margin:${model}`, () => metered(meter, () => computeMargin(unit.input, unit.ctx.market, unit.ctx.params, model)));
+    }
+    return this.results.get(`${this.digest(unit)}:margin:${model}`, async () => {
+      meter.reserve();
+      const history = await this.fullHistory(unitValuationDate(unit.input, unit.ctx.market));
+      return this.readModel.engine.run({ kind: "margin", input: unit.input, reference: unit.reference, model, history }, meter.charge);
+    });
+  }
+
+  /** What the margin under `model` is made of (DESIGN §7.3), computed in an engine worker. */
+  attribution(unit: RiskUnit, model: MarginModel, meter: EngineMeter = UNMETERED): Promise<MarginAttribution> {
+    return this.results.get(`${this.digest(unit)}:attribution:${model}`, async () => {
+      meter.reserve();
+      const history = model === "HISTORICAL_ES" ? await this.fullHistory(unitValuationDate(unit.input, unit.ctx.market)) : undefined;
+      return this.readModel.engine.run({ kind: "attribution", input: unit.input, reference: unit.reference, model, history }, meter.charge);
+    });
   }
 
   greeks(unit: RiskUnit): UnderlyingGreeks[] {
@@ -141,11 +171,16 @@ export class RiskService implements LedgerRisk {
     return this.histories.get(`${toDate}:${days}`, async () => toPriceHistory(await this.store.closes(toDate, days)));
   }
 
+  /** Every close on or before `toDate`: HISTORICAL_ES draws on the whole history (its stressed windows go back to 2020). */
+  private fullHistory(toDate: string): Promise<PriceHistory> {
+    return this.history(toDate, WHOLE_HISTORY_DAYS);
+  }
+
   /** The window ends on the unit's valuation date (DESIGN §7.1). */
   valueAtRisk(unit: RiskUnit, request: VarRequest, meter: EngineMeter = UNMETERED): Promise<VarResult> {
     return this.results.get(`${this.digest(unit)}:var:${JSON.stringify(request)}`, async () => {
       meter.reserve();
-      const history = await this.history(utcDate(valuationTime(unit.input, unit.ctx.market)), request.lookbackDays);
+      const history = await this.history(unitValuationDate(unit.input, unit.ctx.market), request.lookbackDays);
       return this.readModel.engine.run({ kind: "valueAtRisk", input: unit.input, reference: unit.reference, history, request }, meter.charge);
     });
   }

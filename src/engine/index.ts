@@ -50,7 +50,59 @@ export {
   type UnderlyingPortfolioMargin,
 } from "./portfolioMargin.js";
 export { levelThreshold, marginRatio, nextLevel, plainLevel, ratioForLevel } from "./marginLevel.js";
+/*
+ * Margin models (DESIGN §7.2–§7.3). computeMargin(unit, market, params, model?, history?)
+ * gives the level-facing result of any model (HISTORICAL_ES needs the history);
+ * modelMargin / marginAttribution give initial, maintenance and the attribution through
+ * the MARGIN_MODELS registry. Batch HISTORICAL_ES (many units, one market):
+ *   date  = unitValuationDate(unit, market)                      (§7.1; also VaR's window end)
+ *   set   = historicalEsScenarios(history, exposedUnderlyings(unit), date)
+ *           (memoized per history object, date and underlying set; pure, so cacheable)
+ *   table = createHistoricalEsTable(instruments, market, set)     (per market and set)
+ *   historicalEsMarginWithTable(unit, table) for each unit of that set,
+ *   historicalEsAttributionWithTable(unit, table) for the attribution.
+ */
 export { computeMargin, defaultModel, type MarginResult } from "./margin.js";
+export {
+  MARGIN_MODELS,
+  marginAttribution,
+  modelMargin,
+  portfolioAttribution,
+  standardAttribution,
+  type MarginModelFunction,
+  type ModelMargin,
+} from "./marginModels.js";
+export {
+  EWMA_LAMBDA,
+  FILTERED_SCENARIOS,
+  MIN_FILTERED_SCENARIOS,
+  STRESS_WINDOWS,
+  buildHistoricalEsScenarios,
+  historicalEsScenarios,
+  type HistoricalEsScenarioSet,
+} from "./esScenarios.js";
+export {
+  createHistoricalEsTable,
+  esTailSize,
+  historicalEsAttribution,
+  historicalEsAttributionWithTable,
+  historicalEsMargin,
+  historicalEsMarginWithTable,
+  historicalEsPnl,
+  type EsInstrumentRow,
+  type HistoricalEsMarginResult,
+  type HistoricalEsSetResult,
+  type HistoricalEsTable,
+} from "./historicalEsMargin.js";
+export {
+  VEGA_RISK_WEIGHT,
+  sensitivityAttribution,
+  sensitivityCorrelation,
+  sensitivityMargin,
+  type SensitivityMarginResult,
+  type UnderlyingSensitivity,
+} from "./sensitivityMargin.js";
+export { unitValuationDate, unitValuationTime } from "./valuationTime.js";
 
 export { unitGreeks, type UnderlyingGreeks } from "./greeks.js";
 export { liquidationPrices, type LiquidationPoint } from "./liquidation.js";

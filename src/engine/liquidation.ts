@@ -1,3 +1,4 @@
+import { EngineInputError } from "./errors.js";
 import { exposedUnderlyings } from "./exposure.js";
 import { computeMargin } from "./margin.js";
 import { quoteFor } from "./market.js";
@@ -165,6 +166,9 @@ export function liquidationPrices(
   params: RiskParamsLookup,
   model: MarginModel,
 ): LiquidationPoint[] {
+  if (model !== "STANDARD" && model !== "PORTFOLIO") {
+    throw new EngineInputError(`liquidation prices are computed under the unit's own model (STANDARD or PORTFOLIO), not ${model}`);
+  }
   const isolated = unit.mode === "ISOLATED" && model === "STANDARD";
   const underlyings = exposedUnderlyings(unit);
   // f(S) of the pool, the same for every underlying: the one full valuation.

@@ -1,11 +1,27 @@
+import { EngineInputError } from "./errors.js";
+import { historicalEsMargin } from "./historicalEsMargin.js";
 import { marginRatio, plainLevel, ratioForLevel } from "./marginLevel.js";
 import { portfolioMargin } from "./portfolioMargin.js";
 import { valueUnit } from "./revaluation.js";
+import { sensitivityMargin } from "./sensitivityMargin.js";
 import { crossStandardMargin, isolatedPositionRisk, type MarginRequirement } from "./standardMargin.js";
-import type { MarginLevel, MarginMode, MarginModel, MarginUnitInput, Market, RiskParamsLookup } from "./types.js";
+import type {
+  LevelModel,
+  MarginLevel,
+  MarginMode,
+  MarginModel,
+  MarginUnitInput,
+  Market,
+  PriceHistory,
+  RiskParamsLookup,
+} from "./types.js";
 
-export interface MarginResult {
-  model: MarginModel;
+/**
+ * A unit's margin under one model. The type parameter narrows `model` to what the caller
+ * asked for (computeMargin infers it); it defaults to the level-driving models.
+ */
+export interface MarginResult<M extends MarginModel = MarginModel> {
+  model: M;
   /** USD. */
   initial: number;
   /** USD. */
@@ -21,7 +37,7 @@ export interface MarginResult {
 }
 
 /** A unit's own model: PORTFOLIO accounts use PORTFOLIO margin, CROSS and ISOLATED use STANDARD. */
-export function defaultModel(mode: MarginMode): MarginModel {
+export function defaultModel(mode: MarginMode): LevelModel {
   return mode === "PORTFOLIO" ? "PORTFOLIO" : "STANDARD";
 }
 
@@ -29,14 +45,18 @@ export function defaultModel(mode: MarginMode): MarginModel {
  * Margin of a unit under `model` (default: its own). STANDARD on an ISOLATED unit
  * reports Σ IM, Σ MM and total equity, with the ratio of its worst position (each
  * position stands alone on its isolatedMargin); every other case, including an
- * ISOLATED unit with no positions, is one pool.
+ * ISOLATED unit with no positions, is one pool. HISTORICAL_ES needs `history` (it ends
+ * on the unit's valuation date, §7.1); the other models ignore it. The attribution of a
+ * result comes from marginAttribution / modelMargin (marginModels.ts), computed only
+ * when asked for.
  */
-export function computeMargin(
+export function computeMargin<M extends MarginModel = LevelModel>(
   unit: MarginUnitInput,
   market: Market,
   params: RiskParamsLookup,
-  model: MarginModel = defaultModel(unit.mode),
-): MarginResult {
+  model: M = defaultModel(unit.mode) as M,
+  history?: PriceHistory,
+): MarginResult<M> {
   const valuation = valueUnit(unit, market);
   const { equity } = valuation;
   let requirement: MarginRequirement;
@@ -44,6 +64,11 @@ export function computeMargin(
   if (model === "PORTFOLIO") {
     requirement = portfolioMargin(unit, market, params);
     ratio = marginRatio(requirement.maintenance, equity);
+  } else if (model === "HISTORICAL_ES" || model === "SENSITIVITY") {
+    requirement = model === "HISTORICAL_ES" ? historicalEsMargin(unit, market, history) : sensitivityMargin(unit, market, params);
+    ratio = marginRatio(requirement.maintenance, equity);
+  } else if (model !== "STANDARD") {
+    throw new EngineInputError(`margin model "${model as string}" is unknown`);
   } else if (unit.mode === "ISOLATED" && valuation.positions.length > 0) {
     const risks = valuation.positions.map((position) => isolatedPositionRisk(position, params));
     requirement = {

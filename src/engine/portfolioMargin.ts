@@ -2,7 +2,7 @@ import { EngineInputError } from "./errors.js";
 import { byUnderlying } from "./ordering.js";
 import { SCENARIO_COUNT } from "./portfolioGrid.js";
 import { scenarioTableFor, type ScenarioTable, type UnderlyingScenarios } from "./scenarioTable.js";
-import type { MarginUnitInput, Market, RiskParamsLookup } from "./types.js";
+import type { InstrumentSpec, MarginUnitInput, Market, RiskParamsLookup } from "./types.js";
 
 /**
  * PORTFOLIO margin (DESIGN §4), per underlying u:
@@ -119,10 +119,12 @@ export function portfolioMarginWithTable(unit: MarginUnitInput, table: ScenarioT
  * instrument's grid once.
  */
 export function portfolioMargin(unit: MarginUnitInput, market: Market, params: RiskParamsLookup): PortfolioMarginResult {
-  const table = scenarioTableFor(
-    unit.positions.map((position) => position.instrument),
-    market,
-    params,
-  );
-  return portfolioMarginWithTable(unit, table);
+  return portfolioMarginWithTable(unit, unitScenarioTable(unit, market, params));
+}
+
+/** The market's shared scenario table, holding (at least) the unit's instruments. */
+export function unitScenarioTable(unit: MarginUnitInput, market: Market, params: RiskParamsLookup): ScenarioTable {
+  const instruments: InstrumentSpec[] = [];
+  for (const position of unit.positions) instruments.push(position.instrument);
+  return scenarioTableFor(instruments, market, params);
 }

@@ -17,7 +17,7 @@ export interface ReturnWindow {
   returns: Map<string, Float64Array>;
 }
 
-function requireSortedDates(dates: readonly string[]): void {
+export function requireSortedDates(dates: readonly string[]): void {
   for (let i = 1; i < dates.length; i++) {
     if (!(dates[i] > dates[i - 1])) {
       throw new EngineInputError(`price history dates must be strictly ascending ("${dates[i - 1]}" then "${dates[i]}")`);
@@ -25,8 +25,21 @@ function requireSortedDates(dates: readonly string[]): void {
   }
 }
 
-function isClose(value: number | null): value is number {
+export function isClose(value: number | null): value is number {
   return value !== null && Number.isFinite(value) && value > 0;
+}
+
+/** The close columns of `underlyings` (validated: dates ascending, one close per date). */
+export function historyColumns(history: PriceHistory, underlyings: readonly string[]): (readonly (number | null)[])[] {
+  requireSortedDates(history.dates);
+  return underlyings.map((underlying) => {
+    const closes = history.closes.get(underlying);
+    if (!closes) throw new EngineInputError(`no price history for underlying "${underlying}"`);
+    if (closes.length !== history.dates.length) {
+      throw new EngineInputError(`price history of "${underlying}" has ${closes.length} closes for ${history.dates.length} dates`);
+    }
+    return closes;
+  });
 }
 
 export function returnWindow(
@@ -35,15 +48,7 @@ export function returnWindow(
   valuationDate: string,
   lookbackDays: number,
 ): ReturnWindow {
-  requireSortedDates(history.dates);
-  const columns = underlyings.map((underlying) => {
-    const closes = history.closes.get(underlying);
-    if (!closes) throw new EngineInputError(`no price history for underlying "${underlying}"`);
-    if (closes.length !== history.dates.length) {
-      throw new EngineInputError(`price history of "${underlying}" has ${closes.length} closes for ${history.dates.length} dates`);
-    }
-    return closes;
-  });
+  const columns = historyColumns(history, underlyings);
   const rows: number[] = []; // indices t of usable returns, newest last
   for (let t = 1; t < history.dates.length && history.dates[t] <= valuationDate; t++) {
     if (columns.every((closes) => isClose(closes[t]) && isClose(closes[t - 1]))) rows.push(t);

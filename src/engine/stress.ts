@@ -2,7 +2,7 @@ import { computeMargin, defaultModel } from "./margin.js";
 import { plainLevel, ratioForLevel } from "./marginLevel.js";
 import { valueUnit } from "./revaluation.js";
 import { applyShocks } from "./shocks.js";
-import type { MarginLevel, MarginModel, MarginUnitInput, Market, RiskParamsLookup, Shock } from "./types.js";
+import type { MarginLevel, MarginModel, MarginUnitInput, Market, PriceHistory, RiskParamsLookup, Shock } from "./types.js";
 
 export interface StressResult {
   /** USD: equity after the shocks − equity before. */
@@ -17,17 +17,21 @@ export interface StressResult {
   level: MarginLevel;
 }
 
-/** Full revaluation of the unit under `shocks` (see applyShocks), margined under `model` (default: its own). */
+/**
+ * Full revaluation of the unit under `shocks` (see applyShocks), margined under `model`
+ * (default: its own; HISTORICAL_ES also needs `history`, ending on the unit's valuation date).
+ */
 export function stressTest(
   unit: MarginUnitInput,
   market: Market,
   shocks: readonly Shock[],
   params: RiskParamsLookup,
   model: MarginModel = defaultModel(unit.mode),
+  history?: PriceHistory,
 ): StressResult {
   const before = valueUnit(unit, market).equity;
   const shocked = applyShocks(unit, market, shocks);
-  const after = computeMargin(shocked.unit, shocked.market, params, model);
+  const after = computeMargin(shocked.unit, shocked.market, params, model, history);
   return {
     pnl: after.equity - before,
     equity: after.equity,

@@ -10,7 +10,10 @@
 export type OptionType = "CALL" | "PUT";
 export type InstrumentKind = "PERPETUAL" | "FUTURE" | "OPTION";
 export type MarginMode = "CROSS" | "ISOLATED" | "PORTFOLIO";
-export type MarginModel = "STANDARD" | "PORTFOLIO";
+/** The margin models of the registry (margin.ts MARGIN_MODELS); STANDARD and PORTFOLIO also drive levels. */
+export type MarginModel = "STANDARD" | "PORTFOLIO" | "HISTORICAL_ES" | "SENSITIVITY";
+/** The models a unit can have as its own (defaultModel): they drive levels, alerts, withdrawals and liquidation. */
+export type LevelModel = "STANDARD" | "PORTFOLIO";
 export type MarginLevel = "HEALTHY" | "WARNING" | "MARGIN_CALL" | "LIQUIDATION";
 
 export interface InstrumentSpec {
@@ -69,6 +72,8 @@ export interface UnderlyingRiskParams {
   maintenanceMarginRate: number;
   /** PORTFOLIO grid half-width R as a fraction of spot. */
   portfolioRange: number;
+  /** SENSITIVITY delta risk weight RW (fraction of the USD delta), also its curvature shock (fraction of spot). */
+  deltaRiskWeight: number;
 }
 
 export interface MarginUnitInput {
@@ -97,4 +102,59 @@ export interface Shock {
   spotMove: number;
   /** Default 0. */
   volMove?: number;
+}
+
+// ---- margin attribution (DESIGN §7.3; field names and enum values as in the GraphQL contract) ----
+
+export type MarginComponentKind =
+  | "POSITION"
+  | "COLLATERAL"
+  | "DELTA"
+  | "VEGA"
+  | "CURVATURE"
+  | "DELTA_ADDON"
+  | "SHORT_OPTION_ADDON";
+
+/**
+ * One part of a unit's maintenance margin; the parts of a result add up to it.
+ * POSITION: instrument (symbol) and underlying; COLLATERAL: asset and its underlying;
+ * every other kind: underlying only.
+ */
+export interface MarginComponent {
+  kind: MarginComponentKind;
+  underlying: string | null;
+  instrument: string | null;
+  asset: string | null;
+  /** USD (negative for a hedge under HISTORICAL_ES or SENSITIVITY). */
+  amount: number;
+}
+
+export type ScenarioSet = "GRID" | "FILTERED" | "STRESSED";
+export type VolBranch = "UP" | "BASE" | "DOWN";
+
+export interface SpotMove {
+  underlying: string;
+  /** Relative: spot → S·(1 + spotMove). */
+  spotMove: number;
+}
+
+/** A scenario that sets a unit's margin: a PORTFOLIO grid point or a HISTORICAL_ES tail scenario. */
+export interface MarginScenario {
+  set: ScenarioSet;
+  /** GRID: the underlying the grid point belongs to; null otherwise. */
+  underlying: string | null;
+  /** FILTERED / STRESSED: the scenario's end date, yyyy-mm-dd; null for GRID. */
+  date: string | null;
+  /** Moves applied (FILTERED: after EWMA scaling), sorted by underlying. */
+  spotMoves: SpotMove[];
+  volBranch: VolBranch;
+  /** USD: the unit's P&L in the scenario. */
+  pnl: number;
+}
+
+export interface MarginAttribution {
+  /** Amounts add up to the maintenance margin (relative 1e-9). */
+  components: MarginComponent[];
+  /** PORTFOLIO: each underlying's worst grid point; HISTORICAL_ES: the tail scenarios, worst first; otherwise empty. */
+  scenarios: MarginScenario[];
 }

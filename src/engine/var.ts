@@ -4,8 +4,8 @@ import { unitGreeks } from "./greeks.js";
 import { historicalPnl, tailRisk, type TailRisk } from "./historicalVar.js";
 import { parametricVar, sampleCovariance } from "./parametricVar.js";
 import { returnWindow } from "./priceReturns.js";
-import { utcDate } from "./time.js";
 import type { MarginUnitInput, Market, PriceHistory, VarMethod } from "./types.js";
+import { unitValuationDate } from "./valuationTime.js";
 
 export interface VarRequest {
   method: VarMethod;
@@ -36,8 +36,9 @@ function validate({ method, confidence, horizonDays, lookbackDays }: VarRequest)
 
 /**
  * Value at risk and expected shortfall of a unit, USD, positive = loss (DESIGN §4).
- * The window ends on the market's valuation date (UTC date of asOf, included); see
- * returnWindow for which days count. HISTORICAL fully revalues the book under each
+ * The window ends on the unit's valuation date (DESIGN §7.1: unitValuationDate, the UTC
+ * date of the latest asOf of the underlyings it is exposed to, included); see
+ * returnWindow for which days count. The history passed must reach that date. HISTORICAL fully revalues the book under each
  * day's joint moves; PARAMETRIC is delta-normal on the USD deltas of unitGreeks.
  * A unit with no positions or non-stable collateral has VaR 0 and needs no history.
  */
@@ -46,7 +47,7 @@ export function valueAtRisk(unit: MarginUnitInput, market: Market, history: Pric
   const { method, confidence, horizonDays, lookbackDays } = request;
   const underlyings = exposedUnderlyings(unit);
   if (underlyings.length === 0) return { method, value: 0, expectedShortfall: 0, observations: 0 };
-  const window = returnWindow(history, underlyings, utcDate(market.asOfMs), lookbackDays);
+  const window = returnWindow(history, underlyings, unitValuationDate(unit, market), lookbackDays);
   const horizonScale = Math.sqrt(horizonDays);
   if (method === "HISTORICAL") {
     const pnl = historicalPnl(unit, market, window).map((oneDay) => oneDay * horizonScale);

@@ -8,7 +8,7 @@ import {
   Role,
 } from "../generated/prisma/enums.js";
 
-export const MarginModel = { STANDARD: "STANDARD", PORTFOLIO: "PORTFOLIO" } as const;
+export const MarginModel = { STANDARD: "STANDARD", PORTFOLIO: "PORTFOLIO", HISTORICAL_ES: "HISTORICAL_ES", SENSITIVITY: "SENSITIVITY" } as const;
 export type MarginModel = (typeof MarginModel)[keyof typeof MarginModel];
 
 export const VarMethod = { HISTORICAL: "HISTORICAL", PARAMETRIC: "PARAMETRIC" } as const;

@@ -19,6 +19,7 @@ import { MarginCallResolver } from "./marginCall/marginCall.resolver.js";
 import { MarketResolver } from "./market/market.resolver.js";
 import { AccountRiskFieldsResolver, AccountRiskResolver } from "./risk/accountRisk.resolver.js";
 import { RatioCurveResolver } from "./risk/ratioCurve.resolver.js";
+import { MarginAttributionResolver } from "./risk/attribution.resolver.js";
 import { PortfolioRiskResolver } from "./risk/portfolioRisk.resolver.js";
 import { RiskQueryResolver } from "./risk/riskQuery.resolver.js";
 import { RiskSnapshotResolver } from "./risk/riskSnapshot.resolver.js";
@@ -37,6 +38,7 @@ export const resolvers = [
   AccountRiskFieldsResolver,
   AccountRiskResolver,
   RatioCurveResolver,
+  MarginAttributionResolver,
   PortfolioRiskResolver,
   RiskQueryResolver,
   RiskSnapshotResolver,

@@ -1,11 +1,10 @@
 import type { Logger } from "pino";
-import { exposedUnderlyings, nextLevel, type Market, type MarginUnitInput } from "../engine/index.js";
+import { exposedUnderlyings, nextLevel, unitValuationTime, type Market, type MarginUnitInput } from "../engine/index.js";
 import type { BookChangeRow } from "../db/stores/bookChange.store.js";
 import type { MarginCallStore, UnitFigures, UnitKind } from "../db/stores/marginCall.store.js";
 import type { Book } from "../domain/book/book.js";
 import { parseUnitKey } from "../domain/book/book.types.js";
 import type { ViewEntry } from "../domain/risk/riskView.js";
-import { valuationTime } from "../domain/valuationTime.js";
 import type { EventBus } from "./eventBus.js";
 import { Topic, type MarginCallEvent } from "./events.js";
 
@@ -75,7 +74,7 @@ export class MarginMonitor {
         ratio: entry.ratio,
         equity: entry.margin.equity,
         maintenance: entry.margin.maintenance,
-        asOf: new Date(valuationTime(entry.input, market)),
+        asOf: new Date(unitValuationTime(entry.input, market)),
       });
     }
     return figures;

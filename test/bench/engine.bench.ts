@@ -12,19 +12,30 @@
  *    model and under STANDARD (CROSS).
  * 4. Valuing 10 000 units on one market (computeMargin + unitGreeks per unit, as the
  *    margin monitor and the API do), each round on a fresh Market object.
+ * 5. HISTORICAL_ES of the 10 000 accounts of section 2 on the bundled price history
+ *    (data/crypto-daily-close-usd.csv, valuation date 2025-01-01): scenario sets per
+ *    distinct underlying set, the instrument × scenario × vol-branch tables, margining
+ *    every account, and one account after its table exists.
+ * 6. SENSITIVITY of the same 10 000 accounts, on a fresh Market object (Greeks and
+ *    curvature rows priced in the round) and on a warm one.
  *
  * Prints a markdown report (machine, command, results) to paste into BENCHMARKS.md.
  * Sections can be picked: `npx tsx test/bench/engine.bench.ts liquidation valuation`
- * (known: bs, portfolio, liquidation, valuation; default all).
+ * (known: bs, portfolio, liquidation, valuation, es, sensitivity; default all).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
+  buildHistoricalEsScenarios,
   bsPriceGreeksInto,
   computeMargin,
+  createHistoricalEsTable,
   createScenarioTable,
+  exposedUnderlyings,
+  historicalEsMarginWithTable,
+  sensitivityMargin,
   defaultRiskParams,
   instrumentMark,
   liquidationPrices,
@@ -32,10 +43,13 @@ import {
   unitEquity,
   unitGreeks,
   type InstrumentSpec,
-  type MarginModel,
+  type HistoricalEsScenarioSet,
+  type HistoricalEsTable,
+  type LevelModel,
   type MarginUnitInput,
   type Market,
   type OptionGreeks,
+  type PriceHistory,
 } from "../../src/engine/index.js";
 import { mulberry32 } from "../../src/lib/mulberry32.js"; // bit-for-bit the same generator as bs.c
 import { instrumentUniverse, SPOTS } from "./support/instruments.js";
@@ -52,20 +66,30 @@ const LIQUIDATION_ACCOUNTS = 40; // per model
 const LIQUIDATION_ROUNDS = 3;
 const LIQUIDATION_SEED = 7;
 const VALUATION_ROUNDS = 5;
+const ES_ROUNDS = 3;
+const ES_SINGLE_ACCOUNTS = 200;
+const SENSITIVITY_ROUNDS = 5;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Runs `body` `rounds` times after one warm-up run; returns each round's milliseconds. */
-function timeRounds(rounds: number, body: () => void): number[] {
+/**
+ * Runs `body` `rounds` times after one warm-up run; returns each round's wall-clock
+ * milliseconds, and in `cpu` the CPU milliseconds this process used in each round (on a
+ * shared machine whose load exceeds its cores, wall time also counts waiting for a core).
+ */
+function timeRounds(rounds: number, body: () => void): number[] & { cpu: number[] } {
   body();
-  const times: number[] = [];
+  const times = Object.assign([] as number[], { cpu: [] as number[] });
   for (let r = 0; r < rounds; r++) {
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     body();
     times.push(performance.now() - start);
+    const cpu = process.cpuUsage(cpuStart);
+    times.cpu.push((cpu.user + cpu.system) / 1000);
   }
   return times;
 }
@@ -179,7 +203,7 @@ function portfolioBench() {
  */
 function liquidationBooks(instruments: InstrumentSpec[], market: Market, mode: "CROSS" | "PORTFOLIO"): MarginUnitInput[] {
   const random = mulberry32(LIQUIDATION_SEED + (mode === "PORTFOLIO" ? 1 : 0));
-  const model: MarginModel = mode === "PORTFOLIO" ? "PORTFOLIO" : "STANDARD";
+  const model: LevelModel = mode === "PORTFOLIO" ? "PORTFOLIO" : "STANDARD";
   return Array.from({ length: LIQUIDATION_ACCOUNTS }, () => {
     const chosen = new Set<InstrumentSpec>();
     while (chosen.size < POSITIONS_PER_ACCOUNT) chosen.add(instruments[Math.floor(random() * instruments.length)]);
@@ -206,7 +230,7 @@ interface LiquidationTiming {
   checksum: number;
 }
 
-function liquidationBench(books: MarginUnitInput[], market: Market, model: MarginModel): LiquidationTiming {
+function liquidationBench(books: MarginUnitInput[], market: Market, model: LevelModel): LiquidationTiming {
   const best = books.map(() => Infinity);
   let found = 0;
   let sides = 0;
@@ -271,6 +295,107 @@ function valuationSection() {
   return { standardTimes, checksum, portfolioTimes, portfolioChecksum };
 }
 
+// ---------- 5. HISTORICAL_ES of many accounts ----------
+
+/** The bundled daily closes (date,BTC,ETH,SOL,…; empty cell = no close). */
+function bundledHistory(): PriceHistory {
+  const file = path.join(import.meta.dirname, "../../data/crypto-daily-close-usd.csv");
+  const [header, ...lines] = readFileSync(file, "utf8").trim().split("\n");
+  const names = header.split(",").slice(1);
+  const dates: string[] = [];
+  const columns = names.map(() => [] as (number | null)[]);
+  for (const line of lines) {
+    const cells = line.split(",");
+    dates.push(cells[0]);
+    names.forEach((_, j) => columns[j].push(cells[j + 1] ? Number(cells[j + 1]) : null));
+  }
+  return { dates, closes: new Map(names.map((name, j) => [name, columns[j]])) };
+}
+
+const ES_VALUATION_DATE = "2025-01-01";
+
+function esSection() {
+  const base = benchMarket();
+  const instruments = instrumentUniverse(base.asOfMs, INSTRUMENTS);
+  const accounts = benchAccounts(instruments);
+  const history = bundledHistory();
+  // Accounts grouped by their exposed underlyings: one scenario set and one table per group.
+  const groups = new Map<string, { underlyings: string[]; accounts: MarginUnitInput[] }>();
+  for (const account of accounts) {
+    const underlyings = exposedUnderlyings(account);
+    const key = underlyings.join(",");
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { underlyings, accounts: [] }));
+    group.accounts.push(account);
+  }
+  const groupInstruments = [...groups.values()].map(
+    (g) => new Set(g.accounts.flatMap((account) => account.positions.map((p) => p.instrument))),
+  );
+  let sets: HistoricalEsScenarioSet[] = [];
+  const setTimes = timeRounds(ES_ROUNDS, () => {
+    sets = [...groups.values()].map((g) => buildHistoricalEsScenarios(history, g.underlyings, ES_VALUATION_DATE));
+  });
+  let tables: HistoricalEsTable[] = [];
+  const tableTimes = timeRounds(ES_ROUNDS, () => {
+    const market = freshMarket(base); // nothing cached from the previous round
+    // Each table holds the instruments its accounts hold (all 500 for the large group).
+    tables = sets.map((set, g) => createHistoricalEsTable(groupInstruments[g], market, set));
+  });
+  const groupList = [...groups.values()];
+  let total = 0;
+  const marginTimes = timeRounds(ES_ROUNDS, () => {
+    let sum = 0;
+    groupList.forEach((group, g) => {
+      for (const account of group.accounts) sum += historicalEsMarginWithTable(account, tables[g]).maintenance;
+    });
+    total = sum;
+  });
+  // One account at a time after its table exists: best of the rounds per account.
+  const largest = groupList.reduce((best, g, i) => (g.accounts.length > groupList[best].accounts.length ? i : best), 0);
+  const sample = groupList[largest].accounts.slice(0, ES_SINGLE_ACCOUNTS);
+  const single = sample.map((account) => {
+    let best = Infinity;
+    for (let round = 0; round <= ES_ROUNDS; round++) {
+      const start = performance.now();
+      historicalEsMarginWithTable(account, tables[largest]);
+      const ms = performance.now() - start;
+      if (round > 0) best = Math.min(best, ms);
+    }
+    return best;
+  });
+  return {
+    groups: groupList.map((g, i) => ({
+      key: g.underlyings.join("+"),
+      accounts: g.accounts.length,
+      instruments: groupInstruments[i].size,
+      scenarios: sets[i].count,
+      filtered: sets[i].filteredCount,
+    })),
+    setTimes,
+    tableTimes,
+    marginTimes,
+    single,
+    total,
+  };
+}
+
+// ---------- 6. SENSITIVITY of many accounts ----------
+
+function sensitivitySection() {
+  const base = benchMarket();
+  const accounts = benchAccounts(instrumentUniverse(base.asOfMs, INSTRUMENTS));
+  let checksum = 0;
+  const run = (market: Market) => {
+    let sum = 0;
+    for (const account of accounts) sum += sensitivityMargin(account, market, defaultRiskParams).maintenance;
+    checksum = sum;
+  };
+  const freshTimes = timeRounds(SENSITIVITY_ROUNDS, () => run(freshMarket(base)));
+  const warm = freshMarket(base);
+  const warmTimes = timeRounds(SENSITIVITY_ROUNDS, () => run(warm));
+  return { freshTimes, warmTimes, checksum };
+}
+
 // ---------- report ----------
 
 function cpuModel(): string {
@@ -280,7 +405,7 @@ function cpuModel(): string {
   return line ? line.split(":")[1].trim() : os.cpus()[0]?.model ?? "unknown";
 }
 
-const SECTIONS = ["bs", "portfolio", "liquidation", "valuation"] as const;
+const SECTIONS = ["bs", "portfolio", "liquidation", "valuation", "es", "sensitivity"] as const;
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(SECTIONS as readonly string[]).includes(name));
 if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(", ")} (known: ${SECTIONS.join(", ")})`);
@@ -292,7 +417,7 @@ const compiler = execFileSync("gcc", ["--version"], { encoding: "utf8" }).split(
 const report: string[] = [
   `## Risk engine benchmark
 
-Machine: ${os.availableParallelism()} cores (\`nproc\`), ${cpuModel()}, Node ${process.version}, ${compiler}; one core used.
+Machine: ${os.availableParallelism()} cores (\`nproc\`), ${cpuModel()}, Node ${process.version}, ${compiler}; one core used; load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(" / ")}.
 Command: \`npx tsx test/bench/engine.bench.ts${requested.length ? ` ${requested.join(" ")}` : ""}\` (best of ${BS_ROUNDS} rounds after a warm-up unless noted).`,
 ];
 
@@ -340,10 +465,41 @@ if (runs("valuation")) {
   const v = valuationSection();
   report.push(`### Valuing ${ACCOUNTS.toLocaleString("en-US")} units × ${POSITIONS_PER_ACCOUNT} positions on one market (fresh Market object per round)
 
-| step, all units | best ms | median ms | checksum |
+| step, all units | best ms | median ms | best CPU ms | checksum |
+|---|---:|---:|---:|---:|
+| computeMargin STANDARD (CROSS) + unitGreeks | ${fmt(Math.min(...v.standardTimes), 2)} | ${fmt(median(v.standardTimes), 2)} | ${fmt(Math.min(...v.standardTimes.cpu), 2)} | ${v.checksum.toFixed(4)} |
+| computeMargin PORTFOLIO, unit by unit (portfolioMargin) | ${fmt(Math.min(...v.portfolioTimes), 2)} | ${fmt(median(v.portfolioTimes), 2)} | ${fmt(Math.min(...v.portfolioTimes.cpu), 2)} | ${v.portfolioChecksum.toFixed(2)} |`);
+}
+
+if (runs("es")) {
+  const es = esSection();
+  const best = (t: number[]) => fmt(Math.min(...t), 2);
+  const med = (t: number[]) => fmt(median(t), 2);
+  report.push(`### HISTORICAL_ES: ${ACCOUNTS.toLocaleString("en-US")} accounts × ${POSITIONS_PER_ACCOUNT} positions on ${INSTRUMENTS} instruments, bundled history to ${ES_VALUATION_DATE}
+
+Best of ${ES_ROUNDS} rounds after a warm-up. Underlying sets: ${es.groups.map((g) => `${g.key} (${g.accounts} accounts on ${g.instruments} instruments, ${g.filtered} FILTERED + ${g.scenarios - g.filtered} STRESSED scenarios)`).join("; ")}.
+
+| step | best ms | median ms | best CPU ms |
 |---|---:|---:|---:|
-| computeMargin STANDARD (CROSS) + unitGreeks | ${fmt(Math.min(...v.standardTimes), 2)} | ${fmt(median(v.standardTimes), 2)} | ${v.checksum.toFixed(4)} |
-| computeMargin PORTFOLIO, unit by unit (portfolioMargin) | ${fmt(Math.min(...v.portfolioTimes), 2)} | ${fmt(median(v.portfolioTimes), 2)} | ${v.portfolioChecksum.toFixed(2)} |`);
+| buildHistoricalEsScenarios, every set | ${best(es.setTimes)} | ${med(es.setTimes)} | ${best(es.setTimes.cpu)} |
+| createHistoricalEsTable (held instruments × scenarios × 3 vol branches), every set, fresh market | ${best(es.tableTimes)} | ${med(es.tableTimes)} | ${best(es.tableTimes.cpu)} |
+| historicalEsMarginWithTable, all accounts | ${best(es.marginTimes)} | ${med(es.marginTimes)} | ${best(es.marginTimes.cpu)} |
+| total | ${fmt(Math.min(...es.setTimes) + Math.min(...es.tableTimes) + Math.min(...es.marginTimes), 2)} | ${fmt(median(es.setTimes) + median(es.tableTimes) + median(es.marginTimes), 2)} | ${fmt(Math.min(...es.setTimes.cpu) + Math.min(...es.tableTimes.cpu) + Math.min(...es.marginTimes.cpu), 2)} |
+| one account after its table exists (${es.single.length} accounts, best of ${ES_ROUNDS} each): mean / median / max | ${fmt(mean(es.single), 3)} / ${fmt(median(es.single), 3)} / ${fmt(Math.max(...es.single), 3)} | | |
+
+Goals: all accounts < 1 000 ms; one account < 2 ms. Σ maintenance margin: ${es.total.toFixed(2)} USD (a checksum).`);
+}
+
+if (runs("sensitivity")) {
+  const sv = sensitivitySection();
+  report.push(`### SENSITIVITY: ${ACCOUNTS.toLocaleString("en-US")} accounts × ${POSITIONS_PER_ACCOUNT} positions, unit by unit (sensitivityMargin)
+
+| market | best ms | median ms | best CPU ms | checksum |
+|---|---:|---:|---:|---:|
+| fresh Market object per round (Greeks and curvature rows priced in the round) | ${fmt(Math.min(...sv.freshTimes), 2)} | ${fmt(median(sv.freshTimes), 2)} | ${fmt(Math.min(...sv.freshTimes.cpu), 2)} | ${sv.checksum.toFixed(2)} |
+| the same Market object every round | ${fmt(Math.min(...sv.warmTimes), 2)} | ${fmt(median(sv.warmTimes), 2)} | ${fmt(Math.min(...sv.warmTimes.cpu), 2)} | |
+
+Goal < 100 ms.`);
 }
 
 console.log(`${report.join("\n\n")}\n`);

@@ -1,5 +1,6 @@
 import { Field, Float, ObjectType } from "type-graphql";
 import { MarginLevel, MarginModel, VarMethod } from "../enums.js";
+import type { RiskUnit } from "../../domain/risk.service.js";
 import { RiskParameterVersionType } from "../riskParameters/riskParameters.type.js";
 
 @ObjectType("Margin", { description: "Margin of a unit under one model; money in USD." })
@@ -27,6 +28,9 @@ export class MarginType {
 
   @Field(() => [RiskParameterVersionType], { description: "Per underlying the result used, the risk-parameter version it was computed with." })
   parameters!: RiskParameterVersionType[];
+
+  /** The unit the margin is of (for `attribution`, resolved on demand). */
+  unit!: RiskUnit;
 }
 
 @ObjectType("UnderlyingGreeks", { description: "Σ q·cs·greek over a unit's positions on one underlying, plus its collateral in delta." })

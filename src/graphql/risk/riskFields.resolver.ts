@@ -15,19 +15,20 @@ export function riskFieldsResolver<Root>(objectType: ClassType, unitOf: (ctx: Co
   class RiskFieldsResolver {
     @FieldResolver(() => Float, { description: "USD: collateral after haircuts + perp/future unrealised P&L + option value." })
     equity(@Root() root: Root, @Ctx() ctx: Context): number {
-      return ctx.services.risk.margin(unitOf(ctx, root)).equity;
+      return ctx.services.risk.ownMargin(unitOf(ctx, root), ctx.units.meter).equity;
     }
 
     @FieldResolver(() => MarginType, { description: "Under `model`, default the unit's own (PORTFOLIO mode → PORTFOLIO, others → STANDARD)." })
-    margin(
+    async margin(
       @Root() root: Root,
       @Ctx() ctx: Context,
       @Arg("model", () => MarginModel, { nullable: true }) model?: MarginModel | null,
-    ): MarginType {
+    ): Promise<MarginType> {
       const unit = unitOf(ctx, root);
+      const result = await ctx.services.risk.margin(unit, model ?? undefined, ctx.units.meter);
       // The view's figures were computed on the entry's reference rows, on-demand ones on the unit's.
-      const reference = unit.entry?.reference ?? unit.reference;
-      return toMarginType(ctx.services.risk.margin(unit, model ?? undefined, ctx.units.meter), parameterVersions(unit.input, reference));
+      const reference = result === unit.entry?.margin ? unit.entry.reference : unit.reference;
+      return toMarginType(result, unit, parameterVersions(unit.input, reference));
     }
 
     @FieldResolver(() => [UnderlyingGreeksType])

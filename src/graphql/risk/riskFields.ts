@@ -1,5 +1,6 @@
 import { exposedUnderlyings, type MarginResult, type MarginUnitInput } from "../../engine/index.js";
 import type { ReferenceSnapshot } from "../../db/stores/risk.store.js";
+import type { RiskUnit } from "../../domain/risk.service.js";
 import type { RiskParameterVersionType } from "../riskParameters/riskParameters.type.js";
 import type { MarginType } from "./risk.types.js";
 
@@ -17,8 +18,9 @@ export function parameterVersions(input: MarginUnitInput, reference: ReferenceSn
     .map((underlying) => ({ underlying, version: versions.get(underlying) ?? DEFAULT_VERSION }));
 }
 
-export function toMarginType(result: MarginResult, parameters: RiskParameterVersionType[] = []): MarginType {
+export function toMarginType(result: MarginResult, unit: RiskUnit, parameters: RiskParameterVersionType[]): MarginType {
   return {
+    unit,
     model: result.model,
     initial: result.initial,
     maintenance: result.maintenance,
