@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import type { FormattedExecutionResult, OperationDefinitionNode } from "graphql";
 import type { ReadModel } from "../domain/readModel.js";
 import type { Context } from "./context.js";
+import { operationKey } from "./operationKey.js";
 
 /**
  * Root query fields whose answer is a function of the read model's state, the caller's
@@ -47,15 +48,15 @@ export function readCachePlugin(readModel: ReadModel): ApolloServerPlugin<Contex
       let key: string | null = null;
       return {
         async responseForOperation({ operation, request, contextValue }) {
-          if (!cacheable(operation)) return null;
+          if (!operation || !cacheable(operation)) return null;
           if (readModel.generation !== generation) {
             entries.clear();
             generation = readModel.generation;
           }
           const { role, clientId } = contextValue.principal;
-          key = createHash("sha1")
-            .update(JSON.stringify([role, clientId, request.query, request.operationName ?? null, request.variables ?? null]))
-            .digest("base64url");
+          const text = operationKey([role, clientId, request.query], request);
+          if (text === null) return null;
+          key = createHash("sha1").update(text).digest("base64url");
           const hit = entries.get(key);
           return hit ? { http: { headers: new HeaderMap(), status: undefined }, body: { kind: "single", singleResult: hit } } : null;
         },

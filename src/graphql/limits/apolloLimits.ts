@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, type DocumentNode } from "graphql";
 import type { Context } from "../context.js";
+import { operationKey } from "../operationKey.js";
 import { operationLimitError, type OperationLimits } from "./operationLimits.js";
 
 /**
@@ -21,13 +22,13 @@ export function limitsPlugin(limits: OperationLimits): ApolloServerPlugin<Contex
           }
           let byVariables = verdicts.get(document);
           if (!byVariables) verdicts.set(document, (byVariables = new Map()));
-          const key = JSON.stringify([request.operationName ?? null, request.variables ?? null]);
-          let error = byVariables.get(key);
+          const key = operationKey([], request);
+          let error = key === null ? undefined : byVariables.get(key);
           if (error === undefined) {
             error = operationLimitError(schema, { document, variables: request.variables, operationName: request.operationName }, limits);
             // Bounded: a client varying its variables forever keeps at most this many verdicts per document.
             if (byVariables.size >= 1000) byVariables.clear();
-            byVariables.set(key, error);
+            if (key !== null) byVariables.set(key, error);
           }
           if (error) throw error;
         },
