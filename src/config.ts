@@ -194,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitRoles: roles(env, "RATE_LIMIT_ROLES", ["CLIENT"]),
     wsConnectionInitTimeoutMs: integer(env, "WS_CONNECTION_INIT_TIMEOUT_MS", 3000, 100, 60_000),
     marketAsOfPastDays: integer(env, "MARKET_ASOF_PAST_DAYS", 5475, 1, 36_500),
-    marketAsOfFutureMs: integer(env, "MARKET_ASOF_FUTURE_MS", 86_400_000, 0, 31_536_000_000),
+    marketAsOfFutureMs: integer(env, "MARKET_ASOF_FUTURE_MS", 7 * 86_400_000, 0, 31_536_000_000),
     jwtSecret,
     jwtJwksFile: optional(env, "JWT_JWKS_FILE"),
     jwtIssuer: optional(env, "JWT_ISSUER"),

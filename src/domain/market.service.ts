@@ -30,7 +30,7 @@ export class MarketService {
     private readonly store: ReferenceStore,
     /** Runs after committed updates with the underlyings that moved: settlement of what expired, the read model and the monitor catching up. */
     private readonly afterUpdate: (underlyings: string[]) => Promise<unknown> = async () => undefined,
-    private readonly bounds: MarketBounds = { asOfPastDays: 5475, asOfFutureMs: DAY_MS },
+    private readonly bounds: MarketBounds = { asOfPastDays: 5475, asOfFutureMs: 7 * DAY_MS },
   ) {}
 
   async update(input: MarketUpdate): Promise<MarketState> {

@@ -14,6 +14,6 @@ export class UpdateMarketInput {
   @Field(() => Float, { nullable: true, description: "Continuously compounded per year, within ±0.5, and |rate × years to the underlying's latest expiry| ≤ 2; kept (or 0) when omitted." })
   rate?: number | null;
 
-  @Field(() => Date, { nullable: true, description: "Valuation time, past included: from MARKET_ASOF_PAST_DAYS (15 years) before now to MARKET_ASOF_FUTURE_MS (1 day) after; kept (or now) when omitted." })
+  @Field(() => Date, { nullable: true, description: "Valuation time, past included: from MARKET_ASOF_PAST_DAYS (15 years) before now to MARKET_ASOF_FUTURE_MS (7 days: a crash replay runs ahead of the clock) after; kept (or now) when omitted." })
   asOf?: Date | null;
 }
