@@ -180,7 +180,8 @@ export class RiskService implements LedgerRisk {
   valueAtRisk(unit: RiskUnit, request: VarRequest, meter: EngineMeter = UNMETERED): Promise<VarResult> {
     return this.results.get(`${this.digest(unit)}:var:${JSON.stringify(request)}`, async () => {
       meter.reserve();
-      const history = await this.history(unitValuationDate(unit.input, unit.ctx.market), request.lookbackDays);
+      // One history per valuation date serves every window: VaR takes its last lookbackDays returns.
+      const history = await this.fullHistory(unitValuationDate(unit.input, unit.ctx.market));
       return this.readModel.engine.run({ kind: "valueAtRisk", input: unit.input, reference: unit.reference, history, request }, meter.charge);
     });
   }
