@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { openBook } from "../src/bootstrap.js";
 import { pino } from "pino";
 import { InProcessEventBus } from "../src/monitor/eventBus.js";
+import { Metrics } from "../src/metrics.js";
 import { createServices } from "../src/services.js";
 
 /** Migrates, then loads reference data and (into an empty book) the demo book. */
@@ -14,7 +15,7 @@ const db = await openDatabase(config);
 try {
   await migrate(db.sql);
   const bus = new InProcessEventBus();
-  const services = createServices(db, config, bus, pino({ level: config.logLevel }), randomUUID());
+  const services = createServices(db, config, bus, pino({ level: config.logLevel }), randomUUID(), new Metrics(db));
   console.log(await openBook(services, { demo: true }));
   await services.compute.close();
   await bus.close();

@@ -25,7 +25,7 @@ import { beforeExecutionError, jsonBodyErrors } from "./graphql/limits/requestEr
 import { getSchema } from "./graphql/schema.js";
 import { attachWebSocket } from "./graphql/wsServer.js";
 import { InProcessEventBus, RedisEventBus, type EventBus } from "./monitor/eventBus.js";
-import { mountMetrics } from "./metrics.js";
+import { Metrics } from "./metrics.js";
 import { Topic } from "./monitor/events.js";
 import { createServices, type Services } from "./services.js";
 
@@ -80,7 +80,10 @@ export async function startServer(config: Config & { adminToken: string }, logge
   const migration = await migrate(db.sql);
   if (migration.applied.length > 0) logger.info({ applied: migration.applied }, "migrations applied");
   const bus: EventBus = config.redisUrl ? new RedisEventBus(config.redisUrl, redisNamespaceOf(config), logger) : new InProcessEventBus();
-  const services = createServices(db, config, bus, logger, randomUUID());
+  const metrics = new Metrics(db);
+  const services = createServices(db, config, bus, logger, randomUUID(), metrics);
+  metrics.watch(services.readModel.book);
+  bus.subscribe(Topic.MarginCalls, metrics.countEvent);
   logger.info(await openBook(services, { demo: config.seedDemo }));
 
   const schema = await getSchema();
@@ -88,8 +91,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
   const rateLimiter = new RateLimiter(config);
   const app = express();
   app.disable("x-powered-by");
-  const metrics = mountMetrics(app, db);
-  bus.subscribe(Topic.MarginCalls, metrics.countEvent);
+  metrics.mount(app);
   const httpServer: Server = createServer(app);
   const onUnexpected = (error: unknown) => logger.error({ err: error }, "unexpected error");
   const format = (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error, onUnexpected, { hideSuggestions: !config.introspection });
@@ -115,6 +117,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
       ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(config),
       readCachePlugin(services.readModel),
+      metrics.apolloPlugin(),
     ],
   });
   await apollo.start();

@@ -31,9 +31,10 @@ import { SettlementService } from "./domain/settlement.service.js";
 import type { EventBus } from "./monitor/eventBus.js";
 import { Topic } from "./monitor/events.js";
 import { MarginMonitor } from "./monitor/marginMonitor.js";
+import type { Metrics } from "./metrics.js";
 
 /** Composition root: one instance of each store and service per process. */
-export function createServices(db: Database, config: Config, bus: EventBus, logger: Logger, instanceId: string) {
+export function createServices(db: Database, config: Config, bus: EventBus, logger: Logger, instanceId: string, metrics: Metrics) {
   const changes = new BookChangeStore(db.prisma, db.sql);
   const reference = new ReferenceStore(db.prisma, changes);
   const marginCalls = new MarginCallStore(db.prisma);
@@ -54,7 +55,7 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
   readModel = new ReadModel(book, new RiskView(), compute, () => changes.head(), {
     confirmReads: config.confirmReads,
     warmLiquidation: config.warmLiquidation,
-  }, logger);
+  }, logger, metrics.observeEvaluation);
   const monitor = new MarginMonitor(book, marginCalls, bus, logger, () => readModel.onRemoteChange());
   readModel.setEvaluatedHook((entries) => monitor.judge(entries));
   bus.subscribe(Topic.BookChanged, (notice) => {
@@ -112,6 +113,7 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
     engineBudget: new EngineBudget(config.engineBudgetMsPerSecond, config.engineBudgetBurstMs),
     monitor,
     compute,
+    metrics,
   };
 }
 

@@ -15,8 +15,10 @@ export interface Database {
   kind: DatabaseKind;
   prisma: PrismaClient;
   sql: SqlRunner;
-  /** SQL statements Prisma has sent since start (a gauge for tests, metrics and benchmarks). */
+  /** SQL statements Prisma has sent since start (for tests, metrics and benchmarks). */
   statementCount(): number;
+  /** The application pool's connections (PostgreSQL); null for the embedded database. */
+  poolUse(): { total: number; idle: number; waiting: number; max: number } | null;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     kind: "pglite",
     prisma,
     statementCount,
+    poolUse: () => null,
     sql: pgliteRunner(pglite),
     async close() {
       try {
@@ -82,17 +85,20 @@ function openPostgres(connectionString: string, config: DbConfig): Database {
     keepAliveInitialDelayMillis: config.dbKeepAliveInitialDelayMs ?? 10_000,
     idleTimeoutMillis: 30_000,
   };
-  // Prisma's adapter owns its pool; migrations and health checks use a small one of their own.
+  // Prisma's queries use the application pool; migrations and health checks a small one of their own.
+  const appPool = new pg.Pool(poolConfig);
   const rawPool = new pg.Pool({ ...poolConfig, max: 2 });
-  rawPool.on("error", () => undefined);
-  const { prisma, statementCount } = countingClient(new PrismaPg(poolConfig));
+  for (const pool of [appPool, rawPool]) pool.on("error", () => undefined);
+  const { prisma, statementCount } = countingClient(new PrismaPg(appPool));
   return {
     kind: "postgres",
     prisma,
     statementCount,
+    poolUse: () => ({ total: appPool.totalCount, idle: appPool.idleCount, waiting: appPool.waitingCount, max: config.dbPoolMax }),
     sql: poolRunner(rawPool),
     async close() {
       await prisma.$disconnect();
+      await appPool.end();
       await rawPool.end();
     },
   };

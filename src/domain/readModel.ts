@@ -70,6 +70,8 @@ export class ReadModel {
     private readonly head: () => Promise<number>,
     private readonly options: ReadModelOptions,
     private readonly logger: Logger,
+    /** Told how long each sync took (seconds). */
+    private readonly observeSync: (seconds: number) => void = () => undefined,
   ) {}
 
   /** Moves on with every change of the book or the view: what a read answers is a function of it. */
@@ -154,6 +156,7 @@ export class ReadModel {
     while (this.queued) {
       const job = this.queued;
       this.queued = null;
+      const started = performance.now();
       try {
         const delta = job.full ? await this.book.load() : await this.book.catchUp();
         if (delta) this.changes++;
@@ -161,6 +164,7 @@ export class ReadModel {
         if (delta) this.changes++;
         job.viewReady.resolve();
         if (entries.length > 0) await this.onEvaluated(entries);
+        this.observeSync((performance.now() - started) / 1000);
         job.done.resolve();
       } catch (error) {
         this.logger.error({ err: error }, "read model sync failed");

@@ -55,7 +55,7 @@ export class MarginCallResolver {
       "Stored events after afterSequence first, then live ones (afterSequence omitted: live only); auth in connectionParams.authorization.",
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, MarginCallArgs, Context>) => {
       const filter = await feedFilter(context, args.accountIds);
-      return marginCallFeed(context.services.stores.marginCalls, context.services.bus, filter, args.afterSequence ?? null);
+      return context.services.metrics.countOpen(marginCallFeed(context.services.stores.marginCalls, context.services.bus, filter, args.afterSequence ?? null));
     },
   })
   marginCallsFeed(
