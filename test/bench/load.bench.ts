@@ -161,9 +161,16 @@ interface ConfigResult {
   portalSequentialMs: number;
   desk: RunMeasure;
   portal: RunMeasure;
+  /** The same at the goal rates, open loop. */
+  deskPaced: RunMeasure;
+  portalPaced: RunMeasure;
   ticks: Tick[];
   failures: [string, number][];
 }
+
+/** The goal rates (requests per second), for the open-loop runs. */
+const DESK_RATE = envInt("LOAD_DESK_RATE", 400);
+const PORTAL_RATE = envInt("LOAD_PORTAL_RATE", 3000);
 
 const split = (total: number, parts: number) => Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0)).filter((n) => n > 0);
 
@@ -172,12 +179,14 @@ const LOOP_MAX = 'risk_event_loop_delay_seconds{quantile="1"}';
 const SQL = "risk_sql_statements_total";
 const RSS = "process_resident_memory_bytes";
 
-async function measure(servers: ServerProcess[], token: string, ticker: GraphQLHttpClient, spec: Pick<LoadSpec, "bodies" | "reject">, light: boolean): Promise<RunMeasure> {
+/** `rate`: open loop at that many requests per second in all (split over the instances); unset: closed loop. */
+async function measure(servers: ServerProcess[], token: string, ticker: GraphQLHttpClient, spec: Pick<LoadSpec, "bodies" | "reject">, light: boolean, rate?: number): Promise<RunMeasure> {
   const before = await Promise.all(servers.map((s) => scrapeMetrics(s.origin)));
   const tick = startTicker(ticker);
   const connections = split(CONNECTIONS, servers.length);
+  const share = rate === undefined ? undefined : rate / connections.length;
   const [main, lights] = await Promise.all([
-    Promise.all(connections.map((n, i) => runAutocannon({ url: servers[i].url, token, connections: n, seconds: SECONDS, ...spec }))),
+    Promise.all(connections.map((n, i) => runAutocannon({ url: servers[i].url, token, connections: n, seconds: SECONDS, rate: share, ...spec }))),
     light ? Promise.all(servers.map((s) => runAutocannon({ url: s.url, token, connections: LIGHT_CONNECTIONS, seconds: SECONDS, bodies: [body(LIGHT_QUERY)] }))) : Promise.resolve([] as LoadResult[]),
   ]);
   const after = await Promise.all(servers.map((s) => scrapeMetrics(s.origin)));
@@ -244,6 +253,10 @@ async function runConfig(book: FlipperBook, size: BookSize, instances: number, r
   const portalRun = await measure(servers, token, tickerClient, portal, false);
   log(`${label}: portal ${portalRun.load.okPerSecond.toFixed(0)}/s p99 ${portalRun.load.p99} ms; loop p99 ${ms(portalRun.loopP99)} ms; RSS ${portalRun.rssMiB.toFixed(0)} MiB`);
 
+  log(`${label}: desk page and portal read paced at their goal rates (${DESK_RATE}/s, ${PORTAL_RATE}/s)`);
+  const deskPaced = await measure(servers, token, tickerClient, desk, true, DESK_RATE);
+  const portalPaced = await measure(servers, token, tickerClient, portal, false, PORTAL_RATE);
+
   log(`${label}: ${WARMUP_TICKS} + ${TICKS} ticks BTC ${HIGH} ↔ ${LOW}, subscriber on instance ${servers.length}`);
   const subscriber = await subscribe(servers.at(-1)!.url, token);
   const ticking = { server: servers[0], client, subscriber, db: book.db, spots: [HIGH, LOW] as [number, number] };
@@ -262,6 +275,8 @@ async function runConfig(book: FlipperBook, size: BookSize, instances: number, r
     portalSequentialMs,
     desk: deskRun,
     portal: portalRun,
+    deskPaced,
+    portalPaced,
     ticks: measured.ticks,
     failures: servers.flatMap((s) => serverErrors(s.logs)),
   };
@@ -286,11 +301,11 @@ function errorCell(r: LoadResult): string {
   return `⚠ ${n} (${parts.join(", ")})`;
 }
 
-function loadTable(results: ConfigResult[], which: "desk" | "portal", perSecond: number, p99: number, unit: string): string {
+function loadTable(results: ConfigResult[], which: "desk" | "portal" | "deskPaced" | "portalPaced", perSecond: number, p99: number, unit: string): string {
   const rows = results.map((r) => {
     const m = r[which];
     const l = m.load;
-    const sequentialMs = which === "desk" ? r.deskSequentialMs : r.portalSequentialMs;
+    const sequentialMs = which.startsWith("desk") ? r.deskSequentialMs : r.portalSequentialMs;
     return `| ${configCells(r)} | ${int(l.okPerSecond)} | ${l.p50} | ${l.p90} | ${l.p99} | ${l.max} | ${int(l.requests)} | ${errorCell(l)} | ${ms(sequentialMs)} | ${m.sqlPerRequest.toFixed(2)} | ${goal(l.okPerSecond >= perSecond && l.p99 < p99, errorsOf(l))} |`;
   });
   return [
@@ -433,6 +448,22 @@ ${loadTable(results, "desk", GOALS.deskPerSecond, GOALS.deskP99, "pages")}
 Query: \`account(id) { equity margin { ratio level maintenance } greeks { underlying delta } liquidation { underlying lowerPrice upperPrice distance } }\` on ${PORTAL_ACCOUNTS} random accounts (fewer when the book is smaller; one drawn per request), ADMIN token.
 
 ${loadTable(results, "portal", GOALS.portalPerSecond, GOALS.portalP99, "reads")}
+
+### At the goal rates, open loop
+
+The same two reads sent at a fixed rate (autocannon's overallRate over the same connections, split over the instances) instead of as fast as answers come: what a desk or a portal population asking that often sees. The BTC ticker runs as above; the \`{ __typename }\` column below is from the paced desk-page run.
+
+Desk page at ${DESK_RATE} pages/s:
+
+${loadTable(results, "deskPaced", GOALS.deskPerSecond, GOALS.deskP99, "pages")}
+
+Portal read at ${PORTAL_RATE} reads/s:
+
+${loadTable(results, "portalPaced", GOALS.portalPerSecond, GOALS.portalP99, "reads")}
+
+| book | instances | \`{ __typename }\` p50 / p99 ms during the paced desk run | event-loop delay p99 / max ms, paced desk run | same, paced portal run |
+|---|---:|---:|---:|---:|
+${results.map((r) => `| ${configCells(r)} | ${r.deskPaced.light!.p50} / ${r.deskPaced.light!.p99} | ${ms(r.deskPaced.loopP99)} / ${ms(r.deskPaced.loopMax)} | ${ms(r.portalPaced.loopP99)} / ${ms(r.portalPaced.loopMax)} |`).join("\n")}
 
 ### \`{ __typename }\` during the desk-page load
 

@@ -16,6 +16,8 @@ export interface LoadSpec {
   bodies: string[];
   /** A 200 answer whose body contains one of these counts as an error (default: `"errors"`). */
   reject?: string[];
+  /** Open loop: requests per second over all connections (autocannon's overallRate); unset: as fast as answers come. */
+  rate?: number;
 }
 
 export interface LoadResult {

@@ -52,6 +52,7 @@ const result = await autocannon({
   url: url.origin,
   connections: spec.connections,
   duration: spec.seconds,
+  ...(spec.rate ? { overallRate: spec.rate } : {}),
   timeout: 10,
   headers: { "content-type": "application/json", authorization: `Bearer ${spec.token}` },
   requests: [request],
