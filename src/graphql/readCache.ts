@@ -39,18 +39,27 @@ function cacheable(operation: OperationDefinitionNode): boolean {
  * The key is the generation (it moves with every change of the book or the view), the
  * caller's visibility (role and client), the document and its variables; only answers
  * without errors are kept, and limits and rate limits have run before it is consulted.
+ * Requests that miss while the same read is being rendered wait for that rendering
+ * instead of repeating it: after a tick, fifty desks asking at once cost one execution,
+ * not fifty back to back on the event loop.
  */
 export function readCachePlugin(readModel: ReadModel): ApolloServerPlugin<Context> {
   let generation = -1;
   const entries = new Map<string, FormattedExecutionResult>();
+  /** Renderings in progress, by key: they resolve with the result, or null when it is not kept. */
+  const rendering = new Map<string, Promise<FormattedExecutionResult | null>>();
+  const answer = (singleResult: FormattedExecutionResult) => ({ http: { headers: new HeaderMap(), status: undefined }, body: { kind: "single" as const, singleResult } });
   return {
     async requestDidStart() {
       let key: string | null = null;
+      let rendered: ((result: FormattedExecutionResult | null) => void) | null = null;
+      let mine: Promise<FormattedExecutionResult | null> | null = null;
       return {
         async responseForOperation({ operation, request, contextValue }) {
           if (!operation || !cacheable(operation)) return null;
           if (readModel.generation !== generation) {
             entries.clear();
+            rendering.clear();
             generation = readModel.generation;
           }
           const { role, clientId } = contextValue.principal;
@@ -58,14 +67,28 @@ export function readCachePlugin(readModel: ReadModel): ApolloServerPlugin<Contex
           if (text === null) return null;
           key = createHash("sha1").update(text).digest("base64url");
           const hit = entries.get(key);
-          return hit ? { http: { headers: new HeaderMap(), status: undefined }, body: { kind: "single", singleResult: hit } } : null;
+          if (hit) return answer(hit);
+          const inProgress = rendering.get(key);
+          if (inProgress) {
+            const result = await inProgress;
+            if (result) return answer(result);
+            return null;
+          }
+          mine = new Promise((resolve) => (rendered = resolve));
+          rendering.set(key, mine);
+          return null;
         },
         async willSendResponse({ response }) {
-          if (key === null || response.body.kind !== "single" || response.body.singleResult.errors) return;
-          // Rendered for the generation in force when the request asked; a change since moves the generation on.
-          if (readModel.generation !== generation) return;
+          if (key === null) return;
+          const result = response.body.kind === "single" && !response.body.singleResult.errors ? response.body.singleResult : null;
+          if (rendered) {
+            rendered(result);
+            if (rendering.get(key) === mine) rendering.delete(key);
+          }
+          // Kept for the generation in force when the request asked; a change since moves the generation on.
+          if (!result || readModel.generation !== generation) return;
           if (entries.size >= CAPACITY) entries.delete(entries.keys().next().value!);
-          entries.set(key, response.body.singleResult);
+          entries.set(key, result);
         },
       };
     },
