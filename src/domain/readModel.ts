@@ -181,7 +181,8 @@ export class ReadModel {
     if (delta.full) return { accounts: [...book.allAccounts()], portfolios: [...book.allPortfolios()] };
     const accounts = new Map<string, BookAccount>();
     const portfolios = new Map<string, BookPortfolio>();
-    const exposed = (a: BookAccount) => [...delta.underlyings].some((u) => a.underlyings.has(u));
+    const moved = [...delta.underlyings];
+    const exposed = (a: BookAccount) => moved.some((u) => a.underlyings.has(u));
     for (const account of book.allAccounts()) {
       if (!delta.accounts.has(account.id) && !(delta.underlyings.size > 0 && exposed(account))) continue;
       accounts.set(account.id, account);

@@ -60,8 +60,6 @@ export interface HypotheticalTrade {
 
 /** Most hypothetical trades one whatIf may apply. */
 export const MAX_WHAT_IF_TRADES = 100;
-/** Calendar days of history loaded beyond a VaR window, so gaps in the dates still fill it. */
-const HISTORY_MARGIN_DAYS = 40;
 /** Calendar days that reach back before the bundled history's first close (2017-01-01). */
 const WHOLE_HISTORY_DAYS = 36_500;
 /** Price-history windows kept (a window is a few thousand numbers). */
@@ -165,22 +163,19 @@ export class RiskService implements LedgerRisk {
     });
   }
 
-  /** Daily closes of every underlying for a window ending on `toDate`, read once and kept. */
-  private history(toDate: string, lookbackDays: number): Promise<PriceHistory> {
-    const days = lookbackDays + HISTORY_MARGIN_DAYS;
-    return this.histories.get(`${toDate}:${days}`, async () => toPriceHistory(await this.store.closes(toDate, days)));
-  }
-
-  /** Every close on or before `toDate`: HISTORICAL_ES draws on the whole history (its stressed windows go back to 2020). */
+  /**
+   * Every close on or before `toDate`, read once per valuation date and kept: VaR takes
+   * its last lookbackDays returns from it, HISTORICAL_ES draws on the whole history (its
+   * stressed windows go back to 2020).
+   */
   private fullHistory(toDate: string): Promise<PriceHistory> {
-    return this.history(toDate, WHOLE_HISTORY_DAYS);
+    return this.histories.get(toDate, async () => toPriceHistory(await this.store.closes(toDate, WHOLE_HISTORY_DAYS)));
   }
 
   /** The window ends on the unit's valuation date (DESIGN §7.1). */
   valueAtRisk(unit: RiskUnit, request: VarRequest, meter: EngineMeter = UNMETERED): Promise<VarResult> {
     return this.results.get(`${this.digest(unit)}:var:${JSON.stringify(request)}`, async () => {
       meter.reserve();
-      // One history per valuation date serves every window: VaR takes its last lookbackDays returns.
       const history = await this.fullHistory(unitValuationDate(unit.input, unit.ctx.market));
       return this.readModel.engine.run({ kind: "valueAtRisk", input: unit.input, reference: unit.reference, history, request }, meter.charge);
     });
