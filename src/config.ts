@@ -45,6 +45,8 @@ export interface Config {
   logLevel: string;
   /** Period of the monitor's full re-evaluation (time decay, catch-up); 0 = off (the default in tests). */
   monitorIntervalMs: number;
+  /** How often each instance looks at the partition leases of the monitor's work (PostgreSQL). */
+  monitorSharePollMs: number;
   /** Introspection and the landing page; on by default outside production. */
   introspection: boolean;
   /** How long a verified API key is trusted before it is read again (revocation delay). */
@@ -182,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? (nodeEnv === "test" ? "silent" : "info"),
     introspection: flag(env, "GRAPHQL_INTROSPECTION", nodeEnv !== "production"),
     monitorIntervalMs: integer(env, "MONITOR_INTERVAL_MS", nodeEnv === "test" ? 0 : 60_000, 0, 86_400_000),
+    monitorSharePollMs: integer(env, "MONITOR_SHARE_POLL_MS", 1000, 100, 60_000),
     apiKeyCacheTtlMs: integer(env, "API_KEY_CACHE_TTL_MS", 5000, 0, 300_000),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024),
     maxQueryTokens: integer(env, "GRAPHQL_MAX_TOKENS", 5000, 100, 1_000_000),

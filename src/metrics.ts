@@ -5,6 +5,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { Database } from "./db/client.js";
 import type { Book } from "./domain/book/book.js";
 import type { MarginCallEvent } from "./monitor/events.js";
+import type { WorkShare } from "./monitor/workShare.js";
 
 const LEVELS = ["HEALTHY", "WARNING", "MARGIN_CALL", "LIQUIDATION"] as const;
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -24,6 +25,7 @@ export class Metrics {
   private readonly events: Counter<"level">;
   private readonly evaluations: Histogram;
   private book: Book | null = null;
+  private share: WorkShare | null = null;
 
   constructor(db: Database) {
     const registers = [this.registry];
@@ -71,6 +73,19 @@ export class Metrics {
         this.set({ state: "max" }, use.max);
       },
     });
+    const share = () => this.share;
+    new Gauge({
+      name: "risk_monitor_partitions",
+      help: "The monitor's work partitions held by this instance (held), and the live instances sharing them (instances)",
+      labelNames: ["kind"],
+      registers,
+      collect() {
+        const current = share();
+        if (!current) return;
+        this.set({ kind: "held" }, current.owned.size);
+        this.set({ kind: "instances" }, current.members);
+      },
+    });
     // Delay of the event loop: what one blocking computation costs every other request.
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
@@ -86,9 +101,10 @@ export class Metrics {
     });
   }
 
-  /** The book whose accounts the per-level gauge counts. */
-  watch(book: Book): void {
+  /** The book whose accounts the per-level gauge counts, and the monitor's share of the work. */
+  watch(book: Book, share: WorkShare): void {
     this.book = book;
+    this.share = share;
   }
 
   countEvent = (event: MarginCallEvent): void => {

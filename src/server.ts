@@ -12,7 +12,7 @@ import { pino, type Logger } from "pino";
 import { Authenticator } from "./auth/authenticate.js";
 import { JwtVerifier } from "./auth/jwtVerifier.js";
 import { redisNamespaceOf, type Config } from "./config.js";
-import { openDatabase } from "./db/client.js";
+import { openDatabase, type Database } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { openBook } from "./bootstrap.js";
 import { createContext, type Context } from "./graphql/context.js";
@@ -27,6 +27,8 @@ import { attachWebSocket } from "./graphql/wsServer.js";
 import { InProcessEventBus, RedisEventBus, type EventBus } from "./monitor/eventBus.js";
 import { Metrics } from "./metrics.js";
 import { Topic } from "./monitor/events.js";
+import { LeasedShare, SoleShare, type WorkShare } from "./monitor/workShare.js";
+import { PartitionLeases } from "./db/stores/partitionLeases.store.js";
 import { createServices, type Services } from "./services.js";
 
 /**
@@ -63,6 +65,13 @@ function startPeriodic(intervalMs: number, pass: () => Promise<void>, logger: Lo
   return () => clearInterval(timer);
 }
 
+/** PostgreSQL: the monitor's work leased in partitions across live instances; the embedded database has one. */
+function workShareOf(db: Database, config: Config, logger: Logger): WorkShare {
+  if (db.kind !== "postgres" || !config.databaseUrl) return new SoleShare();
+  const timeouts = { connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs };
+  return new LeasedShare((onLost) => new PartitionLeases(config.databaseUrl!, timeouts, onLost), config.monitorSharePollMs, logger);
+}
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -81,8 +90,9 @@ export async function startServer(config: Config & { adminToken: string }, logge
   if (migration.applied.length > 0) logger.info({ applied: migration.applied }, "migrations applied");
   const bus: EventBus = config.redisUrl ? new RedisEventBus(config.redisUrl, redisNamespaceOf(config), logger) : new InProcessEventBus();
   const metrics = new Metrics(db);
-  const services = createServices(db, config, bus, logger, randomUUID(), metrics);
-  metrics.watch(services.readModel.book);
+  const share = workShareOf(db, config, logger);
+  const services = createServices(db, config, bus, share, logger, randomUUID(), metrics);
+  metrics.watch(services.readModel.book, share);
   bus.subscribe(Topic.MarginCalls, metrics.countEvent);
   logger.info(await openBook(services, { demo: config.seedDemo }));
 
@@ -170,6 +180,7 @@ export async function startServer(config: Config & { adminToken: string }, logge
       // Stops accepting, drains in-flight requests and closes subscriptions (1001) first.
       await apollo.stop();
       services.monitor.close();
+      await share.close();
       await services.compute.close();
       await bus.close();
       await db.close();

@@ -31,10 +31,11 @@ import { SettlementService } from "./domain/settlement.service.js";
 import type { EventBus } from "./monitor/eventBus.js";
 import { Topic } from "./monitor/events.js";
 import { MarginMonitor } from "./monitor/marginMonitor.js";
+import type { WorkShare } from "./monitor/workShare.js";
 import type { Metrics } from "./metrics.js";
 
 /** Composition root: one instance of each store and service per process. */
-export function createServices(db: Database, config: Config, bus: EventBus, logger: Logger, instanceId: string, metrics: Metrics) {
+export function createServices(db: Database, config: Config, bus: EventBus, share: WorkShare, logger: Logger, instanceId: string, metrics: Metrics) {
   const changes = new BookChangeStore(db.prisma, db.sql);
   const reference = new ReferenceStore(db.prisma, changes);
   const marginCalls = new MarginCallStore(db.prisma);
@@ -56,8 +57,8 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
     confirmReads: config.confirmReads,
     warmLiquidation: config.warmLiquidation,
   }, logger, metrics.observeEvaluation);
-  const monitor = new MarginMonitor(book, marginCalls, bus, logger, () => readModel.onRemoteChange());
-  readModel.setEvaluatedHook((entries) => monitor.judge(entries));
+  const monitor = new MarginMonitor(book, marginCalls, bus, share, logger, () => readModel.onRemoteChange());
+  readModel.setEvaluatedHook((entries, version, complete) => monitor.judge(entries, version, complete));
   bus.subscribe(Topic.BookChanged, (notice) => {
     if (notice.origin !== instanceId) readModel.onRemoteChange();
   });
@@ -112,6 +113,7 @@ export function createServices(db: Database, config: Config, bus: EventBus, logg
     /** Engine time per key for on-demand work. */
     engineBudget: new EngineBudget(config.engineBudgetMsPerSecond, config.engineBudgetBurstMs),
     monitor,
+    share,
     compute,
     metrics,
   };

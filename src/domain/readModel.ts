@@ -6,8 +6,13 @@ import type { Book } from "./book/book.js";
 import { accountKey, portfolioKey, type BookAccount, type BookDelta, type BookPortfolio, type UnitKey } from "./book/book.types.js";
 import type { RiskView, ViewEntry } from "./risk/riskView.js";
 
-/** What the monitor does with the units a change re-evaluated (judge levels, store events). */
-export type EvaluatedHook = (entries: ViewEntry[]) => Promise<unknown>;
+/**
+ * What the monitor does with units the read model re-evaluated or asks to be judged again
+ * (judge levels, store events): their entries, the book version they are current at, and
+ * whether every one of them must be judged against its stored level (a full pass, units
+ * taken over from another instance) rather than only those whose level may move.
+ */
+export type EvaluatedHook = (entries: ViewEntry[], version: number, complete: boolean) => Promise<unknown>;
 
 export interface ReadModelOptions {
   /**
@@ -22,6 +27,8 @@ export interface ReadModelOptions {
 
 interface Job {
   full: boolean;
+  /** Units to judge again, completely, once the book is current (chosen by key). */
+  rejudge: ((key: UnitKey) => boolean)[];
   viewReady: Deferred<void>;
   done: Deferred<void>;
 }
@@ -36,7 +43,7 @@ class Deferred<T> {
 }
 
 function newJob(full: boolean): Job {
-  const job = { full, viewReady: new Deferred<void>(), done: new Deferred<void>() };
+  const job: Job = { full, rejudge: [], viewReady: new Deferred<void>(), done: new Deferred<void>() };
   // A job nobody awaits (a bus notice) must not be an unhandled rejection; failures are logged.
   job.viewReady.promise.catch(() => undefined);
   job.done.promise.catch(() => undefined);
@@ -120,6 +127,16 @@ export class ReadModel {
   }
 
   /**
+   * Hands the monitor, after the next catch-up, every unit `select` picks, to judge
+   * completely against its stored level (units this instance just took over).
+   */
+  rejudge(select: (key: UnitKey) => boolean): Promise<void> {
+    const { job, done } = this.request(false);
+    job.rejudge.push(select);
+    return done;
+  }
+
+  /**
    * Before a read: with confirmReads, one head probe (shared by the reads that arrive
    * while it is in flight) and, when the book is behind, the sync that brings it up.
    */
@@ -144,11 +161,11 @@ export class ReadModel {
     return probe;
   }
 
-  private request(full: boolean): { viewReady: Promise<void>; done: Promise<void> } {
+  private request(full: boolean): { job: Job; viewReady: Promise<void>; done: Promise<void> } {
     const job = this.queued ?? (this.queued = newJob(full));
     job.full ||= full;
     if (!this.running) void this.drain();
-    return { viewReady: job.viewReady.promise, done: job.done.promise };
+    return { job, viewReady: job.viewReady.promise, done: job.done.promise };
   }
 
   private async drain(): Promise<void> {
@@ -163,7 +180,11 @@ export class ReadModel {
         const entries = delta ? await this.refresh(delta) : [];
         if (delta) this.changes++;
         job.viewReady.resolve();
-        if (entries.length > 0) await this.onEvaluated(entries);
+        if (entries.length > 0) await this.onEvaluated(entries, this.book.version, job.full);
+        if (job.rejudge.length > 0 && !job.full) {
+          const again = this.view.all().filter((entry) => job.rejudge.some((select) => select(entry.key)));
+          if (again.length > 0) await this.onEvaluated(again, this.book.version, true);
+        }
         this.observeSync((performance.now() - started) / 1000);
         job.done.resolve();
       } catch (error) {

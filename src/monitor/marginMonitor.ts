@@ -7,6 +7,7 @@ import { parseUnitKey } from "../domain/book/book.types.js";
 import type { ViewEntry } from "../domain/risk/riskView.js";
 import type { EventBus } from "./eventBus.js";
 import { Topic, type MarginCallEvent } from "./events.js";
+import type { WorkShare } from "./workShare.js";
 
 /** What a unit's figures depend on, to tell whether a later write made a judgement stale. */
 interface Dependencies {
@@ -27,19 +28,23 @@ const touches = (change: BookChangeRow, deps: Dependencies) =>
  * standalone accounts and portfolios; a portfolio's members keep their standalone
  * figures in the view but raise no events of their own.
  *
- * Every instance judges the changes it sees; the store makes that safe: units are
- * judged under one lock against their stored level record, never over one judged on a
- * newer book, so two instances judging the same move store one event, and a judgement
- * that a later committed write made stale is not stored (the sync that applies that
- * write judges the unit again, on the committed market and book).
+ * Each unit is judged by the instance whose work share holds its partition. The store
+ * keeps events exactly once even where shares overlap (a handover): units are judged
+ * under one lock against their stored level record, never over one judged on a newer
+ * book, so two instances judging the same move store one event, and a judgement that a
+ * later committed write made stale is not stored (the sync that applies that write
+ * judges the unit again, on the committed market and book).
  */
 export class MarginMonitor {
   private readonly unsubscribe: () => void;
+  /** The judgement in flight (they run one at a time, in the read model's order). */
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly book: Book,
     private readonly store: MarginCallStore,
     private readonly bus: EventBus,
+    private readonly share: WorkShare,
     private readonly logger: Logger,
     /** Asks the read model for another sync (after a stale judgement). */
     private readonly resync: () => void,
@@ -58,15 +63,21 @@ export class MarginMonitor {
     return { accounts: this.book.membersOf(id).map((m) => m.id), portfolioId: id, underlyings };
   }
 
-  /** The units among `entries` that raise events (standalone accounts and portfolios), with their figures. */
-  private figuresOf(entries: ViewEntry[], market: Market): UnitFigures[] {
+  /**
+   * The units among `entries` this instance judges: standalone accounts and portfolios
+   * (members raise no events of their own) in its share, with their figures. Unless
+   * `complete`, only those whose level the book's record says moves: that record is the
+   * stored one as this instance last judged, loaded or heard of it, and between full
+   * judgements nobody else writes the levels of its share.
+   */
+  private figuresOf(entries: ViewEntry[], market: Market, complete: boolean): UnitFigures[] {
     const figures: UnitFigures[] = [];
     for (const entry of entries) {
       const { kind, id } = parseUnitKey(entry.key);
       const account = kind === "account" ? this.book.account(id) : undefined;
       const unit = account ?? (kind === "portfolio" ? this.book.portfolio(id) : undefined);
-      // A portfolio's members raise no events of their own.
-      if (!unit || account?.portfolioId) continue;
+      if (!unit || account?.portfolioId || !this.share.owns(id)) continue;
+      if (!complete && nextLevel(unit.level.level, entry.ratio) === unit.level.level) continue;
       figures.push({
         kind,
         id,
@@ -80,12 +91,27 @@ export class MarginMonitor {
     return figures;
   }
 
-  /** Judges `entries` (all of one book version) against the stored levels, stores the changes, then publishes them. */
-  async judge(entries: ViewEntry[]): Promise<MarginCallEvent[]> {
-    if (entries.length === 0) return [];
+  /**
+   * Judges `entries` (current at book version `version`) against the stored levels,
+   * stores the changes, then publishes them; `complete` reads the stored level of every
+   * unit of the share among them (full passes, partitions taken over), not only of those
+   * whose level the book expects to move.
+   */
+  judge(entries: ViewEntry[], version: number, complete: boolean): Promise<MarginCallEvent[]> {
+    const judged = this.judgeNow(entries, version, complete);
+    this.inFlight = judged.then(() => undefined, () => undefined);
+    return judged;
+  }
+
+  /** Resolves once the judgement in flight (if any) has stored and published what it found. */
+  settled(): Promise<void> {
+    return this.inFlight;
+  }
+
+  private async judgeNow(entries: ViewEntry[], version: number, complete: boolean): Promise<MarginCallEvent[]> {
     const started = performance.now();
-    const version = entries[0].version;
-    const figures = this.figuresOf(entries, this.book.market.market);
+    const figures = this.figuresOf(entries, this.book.market.market, complete);
+    if (figures.length === 0) return [];
     const inputs = new Map(entries.map((e) => [parseUnitKey(e.key).id, e.input]));
     const { events, stale, levels } = await this.store.judgeAndRecord(
       figures,
@@ -105,7 +131,7 @@ export class MarginMonitor {
     // Sent together (Redis pipelines them in order); subscribers reorder by sequence anyway.
     await Promise.all(events.map((event) => this.bus.publish(Topic.MarginCalls, event)));
     this.logger.debug(
-      { units: figures.length, events: events.length, stale: stale.length, recordMs: Math.round(recorded - started), publishMs: Math.round(performance.now() - recorded) },
+      { units: figures.length, complete, events: events.length, stale: stale.length, recordMs: Math.round(recorded - started), publishMs: Math.round(performance.now() - recorded) },
       "margin levels judged",
     );
     // The write that made them stale is committed: the sync that applies it judges them again.

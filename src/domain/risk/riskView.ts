@@ -51,6 +51,11 @@ export class RiskView {
     return this.entries.get(key);
   }
 
+  /** Every entry, in no particular order. */
+  all(): ViewEntry[] {
+    return [...this.entries.values()];
+  }
+
   clear(): void {
     this.entries.clear();
     this.unvalued.clear();
