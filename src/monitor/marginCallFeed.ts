@@ -20,6 +20,35 @@ export function matches(filter: FeedFilter, event: MarginCallEvent): boolean {
     (event.portfolioId !== null && filter.portfolioIds.includes(event.portfolioId));
 }
 
+/** Live events as they arrive, subscribed at once; close() unsubscribes and ends a pending take. */
+class LiveEvents {
+  private readonly queue: MarginCallEvent[] = [];
+  private wake: (() => void) | null = null;
+  private closed = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(bus: EventBus) {
+    this.unsubscribe = bus.subscribe(Topic.MarginCalls, (event) => {
+      this.queue.push(event);
+      this.wake?.();
+    });
+  }
+
+  /** The next live event; null once closed. */
+  async take(): Promise<MarginCallEvent | null> {
+    while (this.queue.length === 0 && !this.closed) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    return this.closed ? null : this.queue.shift()!;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.wake?.();
+  }
+}
+
 /**
  * Stored events after `afterSequence`, then live ones, each exactly once and in
  * sequence order. Live delivery is subscribed before the history is read, so nothing
@@ -27,20 +56,35 @@ export function matches(filter: FeedFilter, event: MarginCallEvent): boolean {
  * event has been delivered, so replayed events arriving live are dropped. Events commit
  * in sequence order (one lock), so a live event that skips ahead means earlier ones are
  * in flight from another instance: they are read from the database, the source of truth.
+ * Closing the feed (`return()`, as a client that unsubscribes or disconnects does) drops
+ * its live subscription at once, even while it waits for the next event.
  */
-export async function* marginCallFeed(
+export function marginCallFeed(
   store: MarginCallStore,
   bus: EventBus,
   filter: FeedFilter,
   /** null: live events only. */
   afterSequence: number | null,
 ): AsyncGenerator<MarginCallEvent> {
-  const queue: MarginCallEvent[] = [];
-  let wake: (() => void) | null = null;
-  const unsubscribe = bus.subscribe(Topic.MarginCalls, (event) => {
-    queue.push(event);
-    wake?.();
-  });
+  const live = new LiveEvents(bus);
+  const events = feed(store, live, filter, afterSequence);
+  return {
+    next: () => events.next(),
+    return(value) {
+      live.close();
+      return events.return(value);
+    },
+    throw(error) {
+      live.close();
+      return events.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+async function* feed(store: MarginCallStore, live: LiveEvents, filter: FeedFilter, afterSequence: number | null): AsyncGenerator<MarginCallEvent> {
   const stored = (after: number, upTo: number) =>
     store.list({ afterSequence: after, accountIds: filter.accountIds, clientId: filter.clientId, first: PAGE }).then((rows) =>
       rows.filter((row) => row.sequence <= upTo && matches(filter, row)),
@@ -56,10 +100,7 @@ export async function* marginCallFeed(
       cursor = page.length === 0 ? head : next;
     }
     cursor = Math.max(cursor, head);
-    for (;;) {
-      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
-      const event = queue.shift()!;
+    for (let event = await live.take(); event !== null; event = await live.take()) {
       if (event.sequence <= cursor) continue;
       while (event.sequence > cursor + 1) {
         const gap = await stored(cursor, event.sequence - 1);
@@ -71,6 +112,6 @@ export async function* marginCallFeed(
       if (matches(filter, event)) yield event;
     }
   } finally {
-    unsubscribe();
+    live.close();
   }
 }
