@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 
 /** Debian's nats-server; NATS_SERVER_BIN names another. */
@@ -12,7 +12,7 @@ const BINARY = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
 export interface NatsServer {
   url: string;
   port: number;
-  /** SIGKILL (no clean shutdown), then wait until the port is closed. */
+  /** SIGTERM (nats-server flushes its stores), then wait until the port is closed. */
   stop(): Promise<void>;
   /** Starts again on the same port and storage directory (streams and consumers survive). */
   restart(): Promise<void>;
@@ -70,22 +70,37 @@ export async function startNatsServer(): Promise<NatsServer> {
     }
   };
   const kill = async () => {
+    await nc?.close();
+    nc = null;
     const running = child;
     child = null;
     if (!running || running.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once("exit", resolve));
-    running.kill("SIGKILL");
+    running.kill("SIGTERM");
     await exited;
     await until(async () => !(await answers(port)), 10_000, `port ${port} to close`);
   };
   const client = async () => (nc ??= await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 200 }));
 
-  await launch();
+  /** Up, and JetStream answering (it recovers its storage after the port opens). */
+  const ready = async () => {
+    await launch();
+    await until(async () => {
+      try {
+        await (await jetstreamManager(await client())).getAccountInfo();
+        return true;
+      } catch {
+        return false;
+      }
+    }, 10_000, "JetStream to answer");
+  };
+
+  await ready();
   return {
     url,
     port,
     stop: kill,
-    restart: launch,
+    restart: ready,
     client,
     async publish(messages) {
       const js = jetstream(await client());
@@ -100,7 +115,6 @@ export async function startNatsServer(): Promise<NatsServer> {
       return sequences;
     },
     async close() {
-      await nc?.close();
       await kill();
       rmSync(dir, { recursive: true, force: true });
     },

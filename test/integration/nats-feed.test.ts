@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/client.js";
+import { leveragedBtcAccount, setMarket } from "../support/books.js";
+import { freePort, startNatsServer, type NatsServer } from "../support/natsServer.js";
+import { createPostgresDatabase, TEST_DB } from "../support/testDatabase.js";
+import { ADMIN_TOKEN, startTestServer, type TestServer } from "../support/testServer.js";
+import { subscribe } from "../support/wsClient.js";
+
+const FEED = `subscription($ids: [ID!]) { marginCalls(accountIds: $ids) { sequence level previousLevel ratio } }`;
+type Event = { marginCalls: { sequence: number; level: string; previousLevel: string; ratio: number | null } };
+const BTC = `{ marketState(underlyings: ["BTC"]) { spot volatility rate asOf } }`;
+
+/** |calculated − expected| ≤ tol, with the numbers in the message when it fails. */
+function near(calculated: number, expected: number, tol: number): void {
+  expect(Math.abs(calculated - expected), `calculated ${calculated}, expected ${expected}, tolerance ${tol}`).toBeLessThanOrEqual(tol);
+}
+
+async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Health {
+  status: string;
+  feed?: { status: "up" | "down"; lagSeconds: number | null; pending: number | null; ackPending: number | null };
+}
+const health = async (origin: string): Promise<{ code: number; body: Health }> => {
+  const response = await fetch(`${origin}/health`);
+  return { code: response.status, body: (await response.json()) as Health };
+};
+
+/** One sample of /metrics, 0 when the series is not exposed yet. */
+async function metric(origin: string, series: string): Promise<number> {
+  const line = (await (await fetch(`${origin}/metrics`)).text()).split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+/** The consumer has nothing left to deliver and nothing unacknowledged. */
+async function drained(nats: NatsServer): Promise<boolean> {
+  const info = await (await jetstreamManager(await nats.client())).consumers.info("MARKET", "risk-api");
+  return info.num_pending === 0 && info.num_ack_pending === 0;
+}
+
+describe(`market feed from NATS JetStream on ${TEST_DB}`, () => {
+  let nats: NatsServer;
+  let api: TestServer;
+  let origin: string;
+  let accountId: string;
+  const ticksOf = (sequences: number[]) => api.server.services.db.prisma.marketTick.findMany({ where: { feedSequence: { in: sequences.map(BigInt) } } });
+  const spot = async () => (await api.ok<{ marketState: { spot: number }[] }>(BTC)).marketState[0].spot;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    api = await startTestServer({ env: { NATS_URL: nats.url, FEED_RETRY_MS: "1000" } });
+    origin = new URL(api.url).origin;
+    ({ accountId } = await leveragedBtcAccount(api)); // 10 000 USDC, long 1 BTC perp at 100 000: ρ = 0.01·P/(P − 90 000)
+    await until(async () => (await health(origin)).body.feed?.status === "up", 20_000, "the feed up");
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await nats?.close();
+  });
+
+  it("applies a tick on market.BTC like updateMarket: a subscriber gets the margin call at the hand-computed ratio", async () => {
+    const feed = subscribe<Event>(api.url, FEED, { ids: [accountId] });
+    await new Promise((r) => setTimeout(r, 300));
+    const [sequence] = await nats.publish([{ subject: "market.BTC", body: { spot: 91_100 } }]);
+    const [event] = await feed.waitFor(1);
+    // ρ = 0.01 · 91 100 / (91 100 − 90 000) = 911 / 1 100 = 0.828 18…: MARGIN_CALL (≥ 0.8)
+    expect([event.marginCalls.previousLevel, event.marginCalls.level]).toEqual(["HEALTHY", "MARGIN_CALL"]);
+    near(event.marginCalls.ratio!, 911 / 1100, 1e-9);
+    await feed.close();
+    // Volatility, rate and asOf omitted: kept from the previous state, as updateMarket keeps them.
+    expect((await api.ok<{ marketState: unknown[] }>(BTC)).marketState[0]).toEqual({ spot: 91_100, volatility: 0.5, rate: 0, asOf: "2025-01-01T00:00:00.000Z" });
+    const [row] = await ticksOf([sequence]);
+    expect(Number(row.spot)).toBe(91_100);
+    await until(() => drained(nats), 10_000, "the tick acknowledged");
+    const state = await api.server.services.db.prisma.marketState.findUnique({ where: { underlyingId: "BTC" } });
+    expect(Number(state!.feedSequence)).toBe(sequence);
+  });
+
+  it("stores every tick of a burst of 10 000 but evaluates far fewer times, ending on the last tick", { timeout: 120_000 }, async () => {
+    const evaluationsBefore = await metric(origin, "risk_evaluation_duration_seconds_count");
+    const batchesBefore = await metric(origin, `risk_feed_batches_total{result="ok"}`);
+    // 95 000 … 99 999 and back: healthy all along (ρ ≤ 0.19), the last at 97 000.
+    const spots = Array.from({ length: 10_000 }, (_, i) => (i === 9_999 ? 97_000 : 95_000 + (i % 5_000)));
+    const sequences = await nats.publish(spots.map((s) => ({ subject: "market.BTC", body: { spot: s } })));
+    await until(() => drained(nats), 90_000, "10 000 ticks acknowledged");
+    expect(await spot()).toBe(97_000);
+    const rows = await ticksOf(sequences);
+    expect(rows.length).toBe(10_000);
+    expect(new Set(rows.map((r) => Number(r.feedSequence))).size).toBe(10_000);
+    const bySequence = new Map(rows.map((r) => [Number(r.feedSequence), Number(r.spot)]));
+    expect(sequences.every((s, i) => bySequence.get(s) === spots[i])).toBe(true);
+    const evaluations = (await metric(origin, "risk_evaluation_duration_seconds_count")) - evaluationsBefore;
+    const batches = (await metric(origin, `risk_feed_batches_total{result="ok"}`)) - batchesBefore;
+    expect(batches).toBeGreaterThanOrEqual(20); // at most FEED_BATCH_SIZE (500) a batch
+    expect(evaluations).toBeLessThanOrEqual(batches); // one evaluation per batch at most
+    expect(evaluations).toBeLessThan(1_000); // ≪ 10 000
+    expect(await metric(origin, `risk_feed_ticks_total{outcome="superseded"}`)).toBeGreaterThanOrEqual(10_000 - batches);
+  });
+
+  it("acknowledges, counts and ignores malformed ticks: bad JSON, wrong types, unknown fields or underlying, huge numbers, bad subjects", async () => {
+    const malformedBefore = await metric(origin, `risk_feed_ticks_total{outcome="malformed"}`);
+    const rejectedBefore = await metric(origin, `risk_feed_ticks_total{outcome="rejected"}`);
+    const before = await spot();
+    const malformed = [
+      { subject: "market.BTC", body: "not json {" },
+      { subject: "market.BTC", body: "[95000]" },
+      { subject: "market.BTC", body: { spot: "95000" } },
+      { subject: "market.BTC", body: { spot: 95_000, volatility: "high" } },
+      { subject: "market.BTC", body: { spot: 95_000, asOf: "yesterday" } },
+      { subject: "market.BTC", body: { spot: 95_000, vol: 0.3 } },
+      { subject: "market.BTC", body: '{"spot": 1e400}' }, // Infinity once parsed
+      { subject: "market.BTC.spot", body: { spot: 95_000 } },
+      { subject: "market.B$C", body: { spot: 95_000 } },
+    ];
+    const rejected = [
+      { subject: "market.DOGE", body: { spot: 0.1 } }, // no such underlying
+      { subject: "market.BTC", body: { spot: 1e300 } }, // finite, not storable
+      { subject: "market.BTC", body: { spot: -5 } },
+      { subject: "market.BTC", body: { spot: 95_000, volatility: 1e6 } },
+      { subject: "market.BTC", body: { spot: 95_000, asOf: "1900-01-01T00:00:00Z" } },
+    ];
+    const bad = await nats.publish([...malformed, ...rejected]);
+    const [good] = await nats.publish([{ subject: "market.BTC", body: { spot: before + 1 } }]);
+    await until(async () => (await spot()) === before + 1, 10_000, "the good tick after the bad ones");
+    await until(() => drained(nats), 10_000, "every tick acknowledged");
+    expect((await metric(origin, `risk_feed_ticks_total{outcome="malformed"}`)) - malformedBefore).toBe(malformed.length);
+    expect((await metric(origin, `risk_feed_ticks_total{outcome="rejected"}`)) - rejectedBefore).toBe(rejected.length);
+    expect(await ticksOf(bad)).toEqual([]);
+    expect((await ticksOf([good])).length).toBe(1);
+    expect((await health(origin)).body.feed?.status).toBe("up");
+  });
+
+  it("keeps serving while NATS is down, reports the feed down, reconnects by itself and consumes the backlog", { timeout: 60_000 }, async () => {
+    await nats.stop();
+    const down = await until(async () => {
+      const h = await health(origin);
+      return h.body.feed?.status === "down" && h;
+    }, 10_000, "/health to report the feed down");
+    expect(down.code).toBe(200);
+    expect(down.body.status).toBe("ok");
+    await setMarket(api, "BTC", 96_000); // updateMarket still works
+    expect(await spot()).toBe(96_000);
+
+    await nats.restart();
+    const backlog = await nats.publish([95_500, 95_600, 95_700].map((s) => ({ subject: "market.BTC", body: { spot: s } })));
+    await until(async () => (await health(origin)).body.feed?.status === "up", 20_000, "the feed up again");
+    await until(async () => (await spot()) === 95_700, 20_000, "the backlog applied");
+    expect((await ticksOf(backlog)).length).toBe(3);
+    // /health reads the consumer's pending counts every second.
+    const after = await until(async () => {
+      const h = await health(origin);
+      return h.body.feed?.pending === 0 && h.body.feed.ackPending === 0 && h;
+    }, 10_000, "/health to report the backlog acknowledged");
+    expect(after.body.feed!.status).toBe("up");
+    expect(after.body.feed!.lagSeconds).toBeGreaterThanOrEqual(0);
+  });
+});
