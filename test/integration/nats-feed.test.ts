@@ -169,3 +169,114 @@ describe(`market feed from NATS JetStream on ${TEST_DB}`, () => {
     expect(after.body.feed!.lagSeconds).toBeGreaterThanOrEqual(0);
   });
 });
+
+interface Child {
+  child: ChildProcess;
+  origin: string;
+  output: () => string;
+  exited: Promise<unknown>;
+}
+
+/** The real server as a child process (src/main.ts) on a fixed port, its own process group. */
+async function startChild(env: Record<string, string>): Promise<Child> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: process.cwd(),
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", SEED_DEMO: "false", RISK_WORKERS: "0", HOST: "127.0.0.1", PORT: String(port), RISK_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (c) => (output += c));
+  child.stderr!.on("data", (c) => (output += c));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const origin = `http://127.0.0.1:${port}`;
+  await until(async () => child.exitCode === null && (await fetch(`${origin}/health`)).ok, 90_000, `the server on ${port}\n${output}`);
+  return { child, origin, output: () => output, exited };
+}
+
+/** Enough of TestServer for the book builders, over HTTP. */
+function httpApi(origin: string): TestServer {
+  const url = `${origin}/graphql`;
+  const gql = async (query: string, variables?: Record<string, unknown>) => {
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) });
+    return { status: response.status, ...((await response.json()) as object) } as Awaited<ReturnType<TestServer["gql"]>>;
+  };
+  const ok = async (query: string, variables?: Record<string, unknown>) => {
+    const result = await gql(query, variables);
+    if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  };
+  return { url, gql, ok } as unknown as TestServer;
+}
+
+describe(`market feed across a crash on ${TEST_DB}`, () => {
+  let nats: NatsServer;
+  const dir = mkdtempSync(join(tmpdir(), "risk-feed-crash-"));
+  let postgres: Awaited<ReturnType<typeof createPostgresDatabase>> | null = null;
+  const children: Child[] = [];
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    if (TEST_DB === "postgres") postgres = await createPostgresDatabase("risk_feed_crash");
+  });
+
+  afterAll(async () => {
+    for (const { child } of children) child.kill("SIGKILL");
+    await nats?.close();
+    await postgres?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("applies every tick published before and during a SIGKILL exactly once after the restart, events included", { timeout: 240_000 }, async () => {
+    const env: Record<string, string> = {
+      ...(postgres ? { DATABASE_URL: postgres.url } : { PGLITE_DIR: join(dir, "data") }),
+      NATS_URL: nats.url,
+      // Small batches: the kill lands between them; a short ack wait: what the dead process held comes back soon.
+      FEED_BATCH_SIZE: "50",
+      FEED_ACK_WAIT_MS: "2000",
+      FEED_RETRY_MS: "200",
+    };
+    const first = await startChild(env);
+    children.push(first);
+    const { accountId } = await leveragedBtcAccount(httpApi(first.origin));
+    await until(async () => (await health(first.origin)).body.feed?.status === "up", 20_000, "the feed up");
+
+    // BTC in runs of 7 at 91 100 (ρ 0.828: MARGIN_CALL) and at 92 000 (ρ 0.46: HEALTHY), ending on 92 000: batches end in either.
+    const spots = (n: number) => Array.from({ length: n }, (_, i) => (i < n - 1 && Math.floor(i / 7) % 2 === 0 ? 91_100 : 92_000));
+    const inFlight = await nats.publish(spots(4000).map((s) => ({ subject: "market.BTC", body: { spot: s } })));
+    const handled = await until(async () => {
+      const n = await metric(first.origin, `risk_feed_ticks_total{outcome="superseded"}`);
+      return n >= 200 && n;
+    }, 60_000, "the first batches applied");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(handled).toBeLessThan(inFlight.length); // killed with ticks in flight
+
+    const whileDown = await nats.publish(spots(400).map((s) => ({ subject: "market.BTC", body: { spot: s } })));
+    const second = await startChild(env);
+    children.push(second);
+    await until(async () => {
+      const feed = (await health(second.origin)).body.feed;
+      return feed?.pending === 0 && feed.ackPending === 0;
+    }, 90_000, "every tick acknowledged after the restart");
+    second.child.kill("SIGTERM");
+    await second.exited;
+
+    const db = await openDatabase({ databaseUrl: postgres?.url ?? null, pgliteDir: env.PGLITE_DIR ?? "memory://", dbPoolMax: 2, dbConnectTimeoutMs: 3000, dbStatementTimeoutMs: 10_000 });
+    try {
+      const published = [...inFlight, ...whileDown];
+      const rows = await db.prisma.marketTick.findMany({ where: { feedSequence: { not: null } }, select: { feedSequence: true } });
+      const stored = rows.map((r) => Number(r.feedSequence)).sort((a, b) => a - b);
+      expect(stored).toEqual(published); // each published tick once, no other
+      const state = await db.prisma.marketState.findUnique({ where: { underlyingId: "BTC" } });
+      expect([Number(state!.spot), Number(state!.feedSequence)]).toEqual([92_000, published.at(-1)]);
+      // Events exactly once: each starts from the level the one before left (a duplicate would repeat a transition), ending HEALTHY.
+      const events = await db.prisma.marginCall.findMany({ where: { accountId }, orderBy: { sequence: "asc" } });
+      expect(events.length).toBeGreaterThanOrEqual(2);
+      events.forEach((e, i) => expect(e.previousLevel).toBe(i === 0 ? "HEALTHY" : events[i - 1].level));
+      expect(events.at(-1)!.level).toBe("HEALTHY");
+    } finally {
+      await db.close();
+    }
+  });
+});
