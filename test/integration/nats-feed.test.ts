@@ -144,6 +144,18 @@ describe(`market feed from NATS JetStream on ${TEST_DB}`, () => {
     expect((await health(origin)).body.feed?.status).toBe("up");
   });
 
+  it("stores an older tick that arrives after a newer one (another instance's) without moving the market back", async () => {
+    await setMarket(api, "ETH", 3_000);
+    // Sequences far beyond this stream's, as if another instance had applied the newer one.
+    const newer = { sequence: 1_000_000_002, update: { underlying: "ETH", spot: 3_100 } };
+    const older = { sequence: 1_000_000_001, update: { underlying: "ETH", spot: 2_900 } };
+    expect(await api.server.services.market.applyFeedTicks([newer])).toMatchObject({ applied: [newer.sequence] });
+    expect(await api.server.services.market.applyFeedTicks([older, newer])).toMatchObject({ applied: [], superseded: [older.sequence], duplicates: [newer.sequence] });
+    const { marketState } = await api.ok<{ marketState: { spot: number }[] }>(`{ marketState(underlyings: ["ETH"]) { spot } }`);
+    expect(marketState[0].spot).toBe(3_100);
+    expect((await ticksOf([older.sequence, newer.sequence])).map((t) => Number(t.spot)).sort()).toEqual([2_900, 3_100]);
+  });
+
   it("keeps serving while NATS is down, reports the feed down, reconnects by itself and consumes the backlog", { timeout: 60_000 }, async () => {
     await nats.stop();
     const down = await until(async () => {
@@ -278,5 +290,53 @@ describe(`market feed across a crash on ${TEST_DB}`, () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+// Two instances need one database they both open: PostgreSQL.
+describe.runIf(TEST_DB === "postgres")("market feed shared by two instances", () => {
+  let nats: NatsServer;
+  let a: TestServer & { database: Awaited<ReturnType<typeof startTestServer>>["database"] };
+  let b: TestServer;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    const env = { NATS_URL: nats.url, REDIS_URL: "redis://127.0.0.1:6379" };
+    a = await startTestServer({ env, keepDatabase: true });
+    b = await startTestServer({ env, database: a.database });
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await a?.database.drop();
+    await nats?.close();
+  });
+
+  it("processes each tick on one instance; the other learns of it and its subscribers get the events once", { timeout: 60_000 }, async () => {
+    const { accountId } = await leveragedBtcAccount(a);
+    for (const api of [a, b]) await until(async () => (await health(new URL(api.url).origin)).body.feed?.status === "up", 20_000, "both feeds up");
+    const feed = subscribe<Event>(b.url, FEED, { ids: [accountId] });
+    await new Promise((r) => setTimeout(r, 300));
+    // 1 999 ticks between 95 000 and 96 998 (healthy), then 91 100 (MARGIN_CALL), then 92 000 (HEALTHY) last.
+    const spots = [...Array.from({ length: 1_999 }, (_, i) => 95_000 + i), 91_100];
+    await nats.publish(spots.map((s) => ({ subject: "market.BTC", body: { spot: s } })));
+    await until(() => drained(nats), 30_000, "every tick acknowledged");
+    await nats.publish([{ subject: "market.BTC", body: { spot: 92_000 } }]);
+    await until(() => drained(nats), 10_000, "the last tick acknowledged");
+    const handled = async (api: TestServer) => {
+      const origin = new URL(api.url).origin;
+      const counts = await Promise.all(["applied", "superseded", "duplicate"].map((o) => metric(origin, `risk_feed_ticks_total{outcome="${o}"}`)));
+      return { total: counts[0] + counts[1] + counts[2], duplicates: counts[2] };
+    };
+    const [byA, byB] = [await handled(a), await handled(b)];
+    expect(byA.total + byB.total).toBe(spots.length + 1); // each tick once, on one of them
+    expect(byA.duplicates + byB.duplicates).toBe(0);
+    expect((await b.ok<{ marketState: { spot: number }[] }>(BTC)).marketState[0].spot).toBe(92_000);
+    // 91 100 was the newest tick until everything was acknowledged: it was applied and evaluated, wherever.
+    await feed.waitFor(2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(feed.events.map((e) => `${e.marginCalls.previousLevel}→${e.marginCalls.level}`)).toEqual(["HEALTHY→MARGIN_CALL", "MARGIN_CALL→HEALTHY"]);
+    await feed.close();
   });
 });
