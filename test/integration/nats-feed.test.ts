@@ -182,6 +182,29 @@ describe(`market feed from NATS JetStream on ${TEST_DB}`, () => {
   });
 });
 
+describe(`market feed with NATS down at start on ${TEST_DB}`, () => {
+  let nats: NatsServer;
+  let api: TestServer;
+
+  afterAll(async () => {
+    await api?.close();
+    await nats?.close();
+  });
+
+  it("starts and serves without NATS, then connects once NATS is up and applies what was published", { timeout: 60_000 }, async () => {
+    nats = await startNatsServer();
+    await nats.stop();
+    api = await startTestServer({ env: { NATS_URL: nats.url, FEED_RETRY_MS: "200" } });
+    const origin = new URL(api.url).origin;
+    expect(await health(origin)).toMatchObject({ code: 200, body: { status: "ok", feed: { status: "down" } } });
+    await setMarket(api, "BTC", 100_000);
+    await nats.restart();
+    await until(async () => (await health(origin)).body.feed?.status === "up", 20_000, "the feed up");
+    await nats.publish([{ subject: "market.BTC", body: { spot: 101_000 } }]);
+    await until(async () => (await api.ok<{ marketState: { spot: number }[] }>(BTC)).marketState[0].spot === 101_000, 10_000, "the tick applied");
+  });
+});
+
 interface Child {
   child: ChildProcess;
   origin: string;
