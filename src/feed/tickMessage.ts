@@ -26,6 +26,9 @@ function optionalNumber(body: Record<string, unknown>, field: string): number | 
   return value;
 }
 
+/** The subject a tick of `underlying` is published on. */
+export const tickSubject = (underlying: string) => `market.${underlying}`;
+
 export function parseTick(subject: string, data: Uint8Array): ParsedTick {
   const tokens = subject.split(".");
   if (tokens.length !== 2 || tokens[0] !== "market" || !UNDERLYING.test(tokens[1])) return fail(`subject ${JSON.stringify(subject)} is not market.<UNDERLYING>`);

@@ -180,6 +180,22 @@ describe(`market feed from NATS JetStream on ${TEST_DB}`, () => {
     expect(after.body.feed!.status).toBe("up");
     expect(after.body.feed!.lagSeconds).toBeGreaterThanOrEqual(0);
   });
+
+  // The drill's own behaviour is replay.test.ts's; here only its path through the stream.
+  it.runIf(TEST_DB === "pglite")("npm run replay -- --nats: the drill goes through the stream, raises the calls, and restores the market", { timeout: 60_000 }, async () => {
+    const before = (await api.ok<{ marketState: unknown[] }>(BTC)).marketState[0];
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/replay.ts", "--url", api.url, "--token", ADMIN_TOKEN, "--nats", "--nats-url", nats.url,
+      "--from", "2022-11-08", "--to", "2022-11-10", "--step-minutes", "360", "--speed", "1000000"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (c) => (output += c));
+    child.stderr.on("data", (c) => (output += c));
+    expect(await new Promise((resolve) => child.once("exit", resolve)), output).toBe(0);
+    expect(output).toContain("to NATS");
+    expect(output).toMatch(/margin call #\d+ .* Lev main \(Lev\): \w+ → LIQUIDATION/); // BTC −14 % on 9 November
+    expect(output).toContain("market restored");
+    await until(() => drained(nats), 10_000, "the drill's ticks acknowledged");
+    expect((await api.ok<{ marketState: unknown[] }>(BTC)).marketState[0]).toEqual(before);
+  });
 });
 
 describe(`market feed with NATS down at start on ${TEST_DB}`, () => {
