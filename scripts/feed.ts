@@ -16,7 +16,8 @@ import { tickSubject } from "../src/feed/tickMessage.js";
  *
  * The walk starts from the last tick on the stream of each underlying, else from the latest
  * bundled daily close, and moves each spot by a normal relative step of --step (0.001 = 0.1 %)
- * per tick; each tick carries asOf = now. --rate is ticks per second over all underlyings.
+ * per tick; each tick carries asOf = now (--keep-as-of: no asOf, the server keeps each market's
+ * valuation time, e.g. a book valued at a fixed date). --rate is ticks per second over all underlyings.
  * Every publish is confirmed by the stream; the stream is created when missing (as the server does).
  */
 const { values } = parseArgs({
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     duration: { type: "string" },
     count: { type: "string" },
     file: { type: "string" },
+    "keep-as-of": { type: "boolean", default: false },
     quiet: { type: "boolean", default: false },
   },
 });
@@ -79,7 +81,7 @@ if (values.file) {
     const underlying = underlyings[i++ % underlyings.length];
     const spot = spots.get(underlying)! * Math.exp(step * normal());
     spots.set(underlying, spot);
-    return { underlying, spot: Number(spot.toPrecision(10)), asOf: new Date().toISOString() };
+    return { underlying, spot: Number(spot.toPrecision(10)), ...(values["keep-as-of"] ? {} : { asOf: new Date().toISOString() }) };
   };
 }
 
