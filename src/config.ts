@@ -220,8 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     desk: flag(env, "DESK", nodeEnv !== "production"),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     natsUrls: natsUrls(env),
-    // ≤ 1000: a batch's MarketTick rows go in one INSERT (7 parameters each, under PostgreSQL's 65 535).
-    feedBatchSize: integer(env, "FEED_BATCH_SIZE", 500, 1, 1000),
+    // Large by default: a batch costs one evaluation whatever its size, so a feed faster than one evaluation per tick keeps up.
+    feedBatchSize: integer(env, "FEED_BATCH_SIZE", 2000, 1, 5000),
     feedAckWaitMs: integer(env, "FEED_ACK_WAIT_MS", 30_000, 1000, 3_600_000),
     feedRetryMs: integer(env, "FEED_RETRY_MS", 1000, 100, 60_000),
   };

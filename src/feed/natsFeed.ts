@@ -65,6 +65,8 @@ export class NatsFeed {
   private lagSeconds: number | null = null;
   private pending: number | null = null;
   private ackPending: number | null = null;
+  /** Set-up failures in a row: the first of a streak is a warning, the rest debug (NATS down for long). */
+  private failures = 0;
   private running: Promise<void> | null = null;
   private working: Promise<void> | null = null;
 
@@ -106,10 +108,12 @@ export class NatsFeed {
         const jsm = await jetstreamManager(nc);
         await this.ensureStream(jsm);
         await this.ensureConsumer(jsm);
+        this.failures = 0;
         await this.consume(nc, jsm);
       } catch (error) {
         if (this.closing) break;
-        this.logger.warn({ err: error, retryMs: this.options.retryMs }, "market feed: NATS set-up failed, retrying");
+        const level = this.failures++ === 0 ? "warn" : "debug";
+        this.logger[level]({ err: error, retryMs: this.options.retryMs, attempts: this.failures }, "market feed: NATS set-up failed, retrying");
       }
       this.consuming = false;
       if (!this.closing) await sleep(this.options.retryMs);
@@ -124,6 +128,10 @@ export class NatsFeed {
       maxReconnectAttempts: -1,
       reconnectTimeWait: this.options.retryMs,
     });
+    if (this.closing) {
+      await nc.close();
+      throw new Error("market feed closed while connecting");
+    }
     this.nc = nc;
     this.connected = true;
     void nc.closed().then(() => {
@@ -187,6 +195,7 @@ export class NatsFeed {
     });
     this.messages = messages;
     this.consuming = true;
+    if (this.closing) messages.stop();
     const poll = setInterval(() => {
       jsm.consumers.info(STREAM, CONSUMER).then(
         (info) => {

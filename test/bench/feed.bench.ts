@@ -191,7 +191,7 @@ Machine: ${machine}; PostgreSQL ${pgVersion}, nats-server ${nats.version} (priva
 Code: ${gitState()}.
 Command: \`npm run bench -- feed\` (whole run ${((performance.now() - benchStart) / 1000).toFixed(0)} s).
 
-Book: ${accounts.length.toLocaleString("en-US")} accounts × ${POSITIONS} positions, every one exposed to BTC, ${flippers} of them sized to change level on every BTC move between ${HIGH.toLocaleString("en-US")} and ${LOW.toLocaleString("en-US")} (the monitor benchmark's book; built in ${(generatedMs / 1000).toFixed(1)} s, inserted in ${(insertMs / 1000).toFixed(1)} s). Server: \`node --import tsx src/main.ts\`, NODE_ENV=production, NATS_URL set, FEED_BATCH_SIZE 500 (default).
+Book: ${accounts.length.toLocaleString("en-US")} accounts × ${POSITIONS} positions, every one exposed to BTC, ${flippers} of them sized to change level on every BTC move between ${HIGH.toLocaleString("en-US")} and ${LOW.toLocaleString("en-US")} (the monitor benchmark's book; built in ${(generatedMs / 1000).toFixed(1)} s, inserted in ${(insertMs / 1000).toFixed(1)} s). Server: \`node --import tsx src/main.ts\`, NODE_ENV=production, NATS_URL set, FEED_BATCH_SIZE 2000 (default).
 
 ### Tick → margin-call event through NATS
 

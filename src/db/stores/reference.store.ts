@@ -2,6 +2,9 @@ import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { Asset, Instrument, MarketState, Prisma, Underlying } from "../../generated/prisma/client.js";
 import type { BookChangeStore } from "./bookChange.store.js";
 
+/** MarketTick rows per INSERT: 7 parameters each stay well under PostgreSQL's 65 535. */
+const TICK_ROWS_PER_INSERT = 1000;
+
 /** A validated market state, before it is stored. */
 export type MarketValues = Pick<MarketState, "underlyingId" | "spot" | "volatility" | "rate" | "asOf">;
 
@@ -98,12 +101,15 @@ export class ReferenceStore {
     // Ascending sequence: concurrent batches take the unique-index locks in the same order.
     const ordered = [...ticks].sort((a, b) => a.sequence - b.sequence);
     return this.prisma.$transaction(async (tx) => {
-      const inserted = await tx.marketTick.createManyAndReturn({
-        data: ordered.map(({ sequence, state }) => ({ ...state, feedSequence: BigInt(sequence) })),
-        skipDuplicates: true,
-        select: { feedSequence: true },
-      });
-      const stored = new Set(inserted.map((row) => Number(row.feedSequence)));
+      const stored = new Set<number>();
+      for (let i = 0; i < ordered.length; i += TICK_ROWS_PER_INSERT) {
+        const inserted = await tx.marketTick.createManyAndReturn({
+          data: ordered.slice(i, i + TICK_ROWS_PER_INSERT).map(({ sequence, state }) => ({ ...state, feedSequence: BigInt(sequence) })),
+          skipDuplicates: true,
+          select: { feedSequence: true },
+        });
+        for (const row of inserted) stored.add(Number(row.feedSequence));
+      }
       const latest = new Map<string, FeedTickRow>();
       for (const tick of ordered) if (stored.has(tick.sequence)) latest.set(tick.state.underlyingId, tick);
       const applied: FeedTickRow[] = [];
