@@ -31,7 +31,6 @@ export class Metrics {
   private readonly feedTicks: Counter<"outcome">;
   private readonly feedBatches: Counter<"result">;
   private book: Book | null = null;
-  private feed: (() => FeedStatus) | null = null;
 
   constructor(db: Database) {
     const registers = [this.registry];
@@ -44,36 +43,6 @@ export class Metrics {
     this.evaluations = new Histogram({ name: "risk_evaluation_duration_seconds", help: "Read-model syncs (a tick, a write, a full pass): catch-up, evaluation of the units touched, levels and events", buckets: DURATION_BUCKETS, registers });
     this.feedTicks = new Counter({ name: "risk_feed_ticks_total", help: "Market feed ticks handled by this instance, by outcome: applied, superseded (stored only), duplicate (redelivered), rejected (failed validation), malformed", labelNames: ["outcome"], registers });
     this.feedBatches = new Counter({ name: "risk_feed_batches_total", help: "Market feed batches (one transaction and one evaluation each) by result: ok (acknowledged) or failed (redelivered)", labelNames: ["result"], registers });
-    const feed = () => this.feed?.() ?? null;
-    new Gauge({
-      name: "risk_feed_up",
-      help: "1 while the market feed is connected to NATS and consuming, 0 otherwise (absent without NATS_URL)",
-      registers,
-      collect() {
-        const status = feed();
-        if (status) this.set(status.status === "up" ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: "risk_feed_lag_seconds",
-      help: "Market feed: seconds from the NATS timestamp of the oldest tick of the last batch to its acknowledgement",
-      registers,
-      collect() {
-        const lag = feed()?.lagSeconds;
-        if (lag != null) this.set(lag);
-      },
-    });
-    new Gauge({
-      name: "risk_feed_pending_messages",
-      help: "Market feed consumer (all instances): ticks not yet delivered (pending) and delivered but not acknowledged (ack_pending)",
-      labelNames: ["state"],
-      registers,
-      collect() {
-        const status = feed();
-        if (status?.pending != null) this.set({ state: "pending" }, status.pending);
-        if (status?.ackPending != null) this.set({ state: "ack_pending" }, status.ackPending);
-      },
-    });
     const book = () => this.book;
     new Gauge({
       name: "risk_accounts_by_level",
@@ -131,9 +100,37 @@ export class Metrics {
     this.book = book;
   }
 
-  /** The feed whose status the feed gauges report. */
-  watchFeed(status: () => FeedStatus): void {
-    this.feed = status;
+  /** Registers the feed gauges (none without a feed), read from `feed` at each scrape. */
+  watchFeed(feed: () => FeedStatus): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: "risk_feed_up",
+      help: "1 while the market feed is connected to NATS and consuming, 0 otherwise",
+      registers,
+      collect() {
+        this.set(feed().status === "up" ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "risk_feed_lag_seconds",
+      help: "Market feed: seconds from the NATS timestamp of the oldest tick of the last batch to its acknowledgement",
+      registers,
+      collect() {
+        const lag = feed().lagSeconds;
+        if (lag !== null) this.set(lag);
+      },
+    });
+    new Gauge({
+      name: "risk_feed_pending_messages",
+      help: "Market feed consumer (all instances): ticks not yet delivered (pending) and delivered but not acknowledged (ack_pending)",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        const { pending, ackPending } = feed();
+        if (pending !== null) this.set({ state: "pending" }, pending);
+        if (ackPending !== null) this.set({ state: "ack_pending" }, ackPending);
+      },
+    });
   }
 
   countFeedTicks(outcome: FeedTickOutcome, count: number): void {
