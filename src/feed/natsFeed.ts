@@ -26,8 +26,6 @@ export interface FeedMessage {
   data: Uint8Array;
   /** Stream sequence in MARKET: identifies the message across redeliveries. */
   sequence: number;
-  /** When the stream stored it (NATS timestamp), ms since the epoch. */
-  publishedAtMs: number;
 }
 
 export interface FeedStatus {
@@ -149,7 +147,7 @@ export class NatsFeed {
           this.logger.info("market feed: reconnected to NATS");
         }
       }
-    })();
+    })().catch((error: unknown) => this.logger.warn({ err: error }, "market feed: NATS status stream failed"));
     return nc;
   }
 
@@ -212,7 +210,7 @@ export class NatsFeed {
           messages.stop();
         }
       }
-    })();
+    })().catch((error: unknown) => this.logger.warn({ err: error }, "market feed: consumer status stream failed"));
     try {
       const error = await messages.closed();
       if (error) this.logger.warn({ err: error }, "market feed: consumer stopped");
@@ -235,16 +233,25 @@ export class NatsFeed {
         continue;
       }
       const batch = this.queue.splice(0, this.options.batchSize);
-      const published = batch.map((m) => m.info.timestampNanos / 1e6);
       try {
-        await this.handle(batch.map((m, i) => ({ subject: m.subject, data: m.data, sequence: m.seq, publishedAtMs: published[i] })));
-        for (const m of batch) m.ack();
-        this.lagSeconds = (Date.now() - Math.min(...published)) / 1000;
+        await this.handle(batch.map((m) => ({ subject: m.subject, data: m.data, sequence: m.seq })));
+        this.settle(batch, (m) => m.ack());
+        // NATS timestamps (ns since the epoch) of when the stream stored them.
+        this.lagSeconds = (Date.now() - Math.min(...batch.map((m) => m.info.timestampNanos / 1e6))) / 1000;
       } catch (error) {
         this.logger.error({ err: error, messages: batch.length, retryMs: this.options.retryMs }, "market feed: batch failed; it will be redelivered");
-        for (const m of batch) m.nak(this.options.retryMs);
+        this.settle(batch, (m) => m.nak(this.options.retryMs));
       }
     }
-    for (const m of this.queue.splice(0)) m.nak();
+    this.settle(this.queue.splice(0), (m) => m.nak());
+  }
+
+  /** Acks and naks are fire-and-forget; one that cannot be sent (connection closed) is redelivered after the ack wait, and a redelivery has no effect. */
+  private settle(messages: JsMsg[], reply: (m: JsMsg) => void): void {
+    try {
+      for (const m of messages) reply(m);
+    } catch (error) {
+      this.logger.warn({ err: error }, "market feed: acknowledgement not sent; the stream redelivers after the ack wait");
+    }
   }
 }
