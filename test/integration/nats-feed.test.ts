@@ -311,8 +311,9 @@ describe(`market feed across a crash on ${TEST_DB}`, () => {
       const feed = (await health(second.origin)).body.feed;
       return feed?.pending === 0 && feed.ackPending === 0;
     }, 90_000, "every tick acknowledged after the restart");
-    second.child.kill("SIGTERM");
-    await second.exited;
+    second.child.kill("SIGTERM"); // an orderly shutdown with the feed running
+    expect(await second.exited, second.output()).toBe(0);
+    expect(second.output()).toContain("shutdown complete");
 
     const db = await openDatabase({ databaseUrl: postgres?.url ?? null, pgliteDir: env.PGLITE_DIR ?? "memory://", dbPoolMax: 2, dbConnectTimeoutMs: 3000, dbStatementTimeoutMs: 10_000 });
     try {
