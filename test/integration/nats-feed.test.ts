@@ -182,11 +182,11 @@ describe(`market feed from NATS JetStream on ${TEST_DB}`, () => {
   });
 
   // The drill's own behaviour is replay.test.ts's; here only its path through the stream. A step
-  // every 100 ms: steps sent faster than the server evaluates would coalesce (only the last evaluated).
+  // every 300 ms: steps sent faster than the server evaluates would coalesce (only the last evaluated).
   it.runIf(TEST_DB === "pglite")("npm run replay -- --nats: the drill goes through the stream, raises the calls, and restores the market", { timeout: 60_000 }, async () => {
     const before = (await api.ok<{ marketState: unknown[] }>(BTC)).marketState[0];
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/replay.ts", "--url", api.url, "--token", ADMIN_TOKEN, "--nats", "--nats-url", nats.url,
-      "--from", "2022-11-08", "--to", "2022-11-10", "--step-minutes", "360", "--speed", "3600"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+      "--from", "2022-11-08", "--to", "2022-11-10", "--step-minutes", "360", "--speed", "1200"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (c) => (output += c));
     child.stderr.on("data", (c) => (output += c));
