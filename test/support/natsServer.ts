@@ -12,13 +12,18 @@ const BINARY = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
 export interface NatsServer {
   url: string;
   port: number;
-  /** SIGTERM (nats-server flushes its stores), then wait until the port is closed. */
+  /**
+   * Closes the client connection, SIGTERMs the server and waits until the port is closed.
+   * SIGTERM, not SIGKILL: a killed nats-server can lose consumer state it had not flushed
+   * (acks), and redeliver those ticks after the ack wait; the feed skips them, but the test
+   * would wait for them.
+   */
   stop(): Promise<void>;
   /** Starts again on the same port and storage directory (streams and consumers survive). */
   restart(): Promise<void>;
-  /** A client connection for publishing (closed by close()). */
+  /** A client connection for publishing (a new one after restart()). */
   client(): Promise<NatsConnection>;
-  /** Publishes `market.<underlying>` bodies through JetStream, each confirmed by the stream; returns their sequences. */
+  /** Publishes through JetStream, each message confirmed by the stream, in the order given; returns their stream sequences. */
   publish(messages: { subject: string; body: string | object }[]): Promise<number[]>;
   /** Stops the server for good and removes its storage. */
   close(): Promise<void>;
