@@ -1,7 +1,10 @@
 import { parseArgs } from "node:util";
+import { jetstream } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { loadPriceHistoryFile } from "../src/db/priceHistoryFile.js";
+import { tickSubject } from "../src/feed/tickMessage.js";
 import { inClockFrom, replayPath } from "../src/monitor/replayPath.js";
 
 /**
@@ -18,6 +21,11 @@ import { inClockFrom, replayPath } from "../src/monitor/replayPath.js";
  *   npm run replay -- --from 2022-11-06 --to 2022-11-12 --speed 60
  *
  * --speed N plays N simulated minutes per real second (60: one day in 24 s).
+ *
+ * --nats publishes the steps (and the restore) as ticks to NATS JetStream instead
+ * (market.<UNDERLYING> on stream MARKET, at --nats-url, default NATS_URL or
+ * nats://127.0.0.1:4222) for a server that consumes the feed; the market is still read and
+ * the margin calls still followed through the API.
  */
 const { values } = parseArgs({
   options: {
@@ -29,6 +37,8 @@ const { values } = parseArgs({
     token: { type: "string", default: process.env.RISK_ADMIN_TOKEN },
     absolute: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    nats: { type: "boolean", default: false },
+    "nats-url": { type: "string", default: process.env.NATS_URL ?? "nats://127.0.0.1:4222" },
     // Margin calls are always printed; kept so older command lines still run.
     watch: { type: "boolean", default: false },
   },
@@ -63,6 +73,20 @@ interface MarketRow {
   asOf: string;
 }
 const UPDATE = `mutation($inputs: [UpdateMarketInput!]!) { updateMarkets(inputs: $inputs) { underlying } }`;
+
+type Update = Partial<MarketRow> & { underlying: string; spot: number };
+/**
+ * Applies one step: through updateMarkets, or with --nats as one confirmed tick per
+ * underlying (the restore too, so it is applied after every step, in stream order).
+ */
+let send: (inputs: Update[]) => Promise<unknown> = (inputs) => gql(UPDATE, { inputs });
+let closeNats = async () => undefined as unknown;
+if (values.nats) {
+  const nc = await connect({ servers: values["nats-url"].split(","), name: "risk-api replay" });
+  const js = jetstream(nc);
+  send = (inputs) => Promise.all(inputs.map(({ underlying, ...tick }) => js.publish(tickSubject(underlying), JSON.stringify(tick))));
+  closeNats = () => nc.drain();
+}
 
 const { marketState } = await gql<{ marketState: MarketRow[] }>(`{ marketState { underlying spot volatility rate asOf } }`);
 const historical = replayPath(await loadPriceHistoryFile(), marketState.map((m) => m.underlying), from, to, stepMinutes);
@@ -152,7 +176,7 @@ const pause = (ms: number) =>
 
 const delayMs = (stepMinutes / speed) * 1000;
 console.log(
-  `replaying ${steps.length} steps ${from} → ${to}, one every ${delayMs.toFixed(0)} ms ` +
+  `replaying ${steps.length} steps ${from} → ${to}${values.nats ? ` to NATS ${values["nats-url"]}` : ""}, one every ${delayMs.toFixed(0)} ms ` +
     `(${values.absolute ? "historical prices and dates" : "moves applied to current spots, asOf from now"}; ${moved.join(", ")})`,
 );
 try {
@@ -164,7 +188,7 @@ try {
       asOf: step.time.toISOString(),
     }));
     const started = Date.now();
-    await gql(UPDATE, { inputs });
+    await send(inputs);
     console.log(step.time.toISOString(), inputs.map((i) => `${i.underlying} ${i.spot.toFixed(2)}`).join("  "));
     await pause(Math.max(0, delayMs - (Date.now() - started)));
   }
@@ -173,11 +197,12 @@ try {
   if (values.keep) {
     console.log("--keep: the market stays where the replay left it");
   } else {
-    await gql(UPDATE, { inputs: startedFrom.map(({ underlying, spot, volatility, rate, asOf }) => ({ underlying, spot, volatility, rate, asOf })) });
+    await send(startedFrom.map(({ underlying, spot, volatility, rate, asOf }) => ({ underlying, spot, volatility, rate, asOf })));
     console.log(`market restored: ${startedFrom.map((m) => `${m.underlying} ${m.spot.toFixed(2)} at ${m.asOf}`).join("  ")}`);
   }
-  await pause(500); // the margin calls the last move or the restore raised
+  await pause(values.nats ? 1500 : 500); // the margin calls the last move or the restore raised (through the feed: once consumed)
   await printing;
   await ws.dispose();
+  await closeNats();
 }
 process.exit(interrupted ? 130 : 0);

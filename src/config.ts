@@ -86,6 +86,14 @@ export interface Config {
   desk: boolean;
   /** Graceful shutdown: in-flight work gets this long before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** NATS servers (comma-separated nats:// or tls:// URLs) of the market feed (DESIGN §7.7); null: no feed. */
+  natsUrls: string[] | null;
+  /** Feed ticks handled in one transaction and one evaluation at most (also pulled ahead per instance). */
+  feedBatchSize: number;
+  /** ack_wait of the durable consumer when this server creates it: an unacknowledged tick is redelivered after it. */
+  feedAckWaitMs: number;
+  /** Between NATS connection or set-up attempts, and before a failed batch is redelivered. */
+  feedRetryMs: number;
 }
 
 const ROLES = Object.values(Role);
@@ -122,6 +130,14 @@ function roles(env: NodeJS.ProcessEnv, name: string, fallback: Role[]): Role[] {
 function optional(env: NodeJS.ProcessEnv, name: string): string | null {
   const raw = env[name]?.trim();
   return raw ? raw : null;
+}
+
+function natsUrls(env: NodeJS.ProcessEnv): string[] | null {
+  const raw = optional(env, "NATS_URL");
+  if (raw === null) return null;
+  const urls = raw.split(",").map((u) => u.trim()).filter(Boolean);
+  if (urls.length === 0 || urls.some((u) => !/^(nats|tls):\/\/[^\s/]+$/.test(u))) throw new ConfigError(`NATS_URL (${raw}) must be nats://host:port or tls://host:port, comma-separated`);
+  return urls;
 }
 
 function namespace(env: NodeJS.ProcessEnv): string | null {
@@ -206,5 +222,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: flag(env, "GRAPHIQL", nodeEnv !== "production"),
     desk: flag(env, "DESK", nodeEnv !== "production"),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
+    natsUrls: natsUrls(env),
+    // Large by default: a batch costs one evaluation whatever its size, so a feed faster than one evaluation per tick keeps up.
+    feedBatchSize: integer(env, "FEED_BATCH_SIZE", 2000, 1, 5000),
+    feedAckWaitMs: integer(env, "FEED_ACK_WAIT_MS", 30_000, 1000, 3_600_000),
+    feedRetryMs: integer(env, "FEED_RETRY_MS", 1000, 100, 60_000),
   };
 }

@@ -4,8 +4,12 @@ import type { Express } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Database } from "./db/client.js";
 import type { Book } from "./domain/book/book.js";
+import type { FeedStatus } from "./feed/natsFeed.js";
 import type { MarginCallEvent } from "./monitor/events.js";
 import type { WorkShare } from "./monitor/workShare.js";
+
+/** What became of a feed tick (src/feed/marketFeed.ts). */
+export type FeedTickOutcome = "applied" | "superseded" | "duplicate" | "rejected" | "malformed";
 
 const LEVELS = ["HEALTHY", "WARNING", "MARGIN_CALL", "LIQUIDATION"] as const;
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -14,7 +18,8 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
  * Prometheus metrics on GET /metrics: process defaults and the service's own — HTTP
  * requests by route, GraphQL operations by root field and outcome code, open
  * subscriptions, margin-call events by level, evaluation passes, accounts per level,
- * SQL statements, database pool use, event-loop delay.
+ * SQL statements, database pool use, event-loop delay, and the market feed: ticks by
+ * outcome, batches, whether it is up, its lag and the consumer's pending counts.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -24,6 +29,8 @@ export class Metrics {
   private readonly subscriptions: Gauge;
   private readonly events: Counter<"level">;
   private readonly evaluations: Histogram;
+  private readonly feedTicks: Counter<"outcome">;
+  private readonly feedBatches: Counter<"result">;
   private book: Book | null = null;
   private share: WorkShare | null = null;
 
@@ -36,6 +43,8 @@ export class Metrics {
     this.subscriptions = new Gauge({ name: "risk_subscriptions_open", help: "Margin-call subscriptions open on this instance", registers });
     this.events = new Counter({ name: "risk_margin_call_events_total", help: "Margin-call events this instance received since start (its own and other instances'), by new level", labelNames: ["level"], registers });
     this.evaluations = new Histogram({ name: "risk_evaluation_duration_seconds", help: "Read-model syncs (a tick, a write, a full pass): catch-up, evaluation of the units touched, levels and events", buckets: DURATION_BUCKETS, registers });
+    this.feedTicks = new Counter({ name: "risk_feed_ticks_total", help: "Market feed ticks handled by this instance, by outcome: applied, superseded (stored only), duplicate (redelivered), rejected (failed validation), malformed", labelNames: ["outcome"], registers });
+    this.feedBatches = new Counter({ name: "risk_feed_batches_total", help: "Market feed batches (one transaction and one evaluation each) by result: ok (acknowledged) or failed (redelivered)", labelNames: ["result"], registers });
     const book = () => this.book;
     new Gauge({
       name: "risk_accounts_by_level",
@@ -105,6 +114,47 @@ export class Metrics {
   watch(book: Book, share: WorkShare): void {
     this.book = book;
     this.share = share;
+  }
+
+  /** Registers the feed gauges (none without a feed), read from `feed` at each scrape. */
+  watchFeed(feed: () => FeedStatus): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: "risk_feed_up",
+      help: "1 while the market feed is connected to NATS and consuming, 0 otherwise",
+      registers,
+      collect() {
+        this.set(feed().status === "up" ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "risk_feed_lag_seconds",
+      help: "Market feed: seconds from the NATS timestamp of the oldest tick of the last batch to its acknowledgement",
+      registers,
+      collect() {
+        const lag = feed().lagSeconds;
+        if (lag !== null) this.set(lag);
+      },
+    });
+    new Gauge({
+      name: "risk_feed_pending_messages",
+      help: "Market feed consumer (all instances): ticks not yet delivered (pending) and delivered but not acknowledged (ack_pending)",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        const { pending, ackPending } = feed();
+        if (pending !== null) this.set({ state: "pending" }, pending);
+        if (ackPending !== null) this.set({ state: "ack_pending" }, ackPending);
+      },
+    });
+  }
+
+  countFeedTicks(outcome: FeedTickOutcome, count: number): void {
+    if (count > 0) this.feedTicks.inc({ outcome }, count);
+  }
+
+  countFeedBatch(result: "ok" | "failed"): void {
+    this.feedBatches.inc({ result });
   }
 
   countEvent = (event: MarginCallEvent): void => {

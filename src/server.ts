@@ -93,6 +93,8 @@ export async function startServer(config: Config & { adminToken: string }, logge
   const share = workShareOf(db, config, logger);
   const services = createServices(db, config, bus, share, logger, randomUUID(), metrics);
   metrics.watch(services.readModel.book, share);
+  const feed = services.feed;
+  if (feed) metrics.watchFeed(() => feed.status());
   bus.subscribe(Topic.MarginCalls, metrics.countEvent);
   logger.info(await openBook(services, { demo: config.seedDemo }));
 
@@ -140,9 +142,10 @@ export async function startServer(config: Config & { adminToken: string }, logge
     });
     try {
       await Promise.race([db.sql.query("SELECT 1"), timeout]);
-      res.json({ status: "ok", database: db.kind });
+      // The feed is reported, not judged: reads and updateMarket work without it.
+      res.json({ status: "ok", database: db.kind, ...(feed ? { feed: feed.status() } : {}) });
     } catch {
-      res.status(503).json({ status: "unavailable", database: db.kind });
+      res.status(503).json({ status: "unavailable", database: db.kind, ...(feed ? { feed: feed.status() } : {}) });
     } finally {
       clearTimeout(timer);
     }
@@ -165,6 +168,8 @@ export async function startServer(config: Config & { adminToken: string }, logge
     jsonBodyErrors(config.maxBodyBytes, onUnexpected),
   );
 
+  // After the book is loaded and evaluated: a tick's evaluation starts from it.
+  feed?.start();
   const stopPeriodic = startPeriodic(config.monitorIntervalMs, () => services.readModel.refreshAll(), logger);
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
@@ -177,6 +182,8 @@ export async function startServer(config: Config & { adminToken: string }, logge
     services,
     async close() {
       stopPeriodic();
+      // First: the batch in hand commits and is acknowledged while the database is open.
+      await feed?.close();
       // Stops accepting, drains in-flight requests and closes subscriptions (1001) first.
       await apollo.stop();
       services.monitor.close();

@@ -28,6 +28,8 @@ import { RiskView } from "./domain/risk/riskView.js";
 import { RiskService } from "./domain/risk.service.js";
 import { RiskParametersService } from "./domain/riskParameters.service.js";
 import { SettlementService } from "./domain/settlement.service.js";
+import { marketFeedHandler } from "./feed/marketFeed.js";
+import { NatsFeed } from "./feed/natsFeed.js";
 import type { EventBus } from "./monitor/eventBus.js";
 import { Topic } from "./monitor/events.js";
 import { MarginMonitor } from "./monitor/marginMonitor.js";
@@ -79,6 +81,26 @@ export function createServices(db: Database, config: Config, bus: EventBus, shar
   const ledgerStore = new LedgerStore(db.prisma, changes);
   const marketTicks = new MarketTickStore(db.prisma);
   const settlement = new SettlementService(new SettlementStore(db.prisma), ledgerStore, marketTicks, reference, afterWrite);
+  // A market update settles what it expired, then the book catches up with both at once.
+  const market = new MarketService(
+    reference,
+    async (underlyings) => {
+      try {
+        await settlement.settleDue(underlyings);
+      } finally {
+        await afterWrite();
+      }
+    },
+    { asOfPastDays: config.marketAsOfPastDays, asOfFutureMs: config.marketAsOfFutureMs },
+  );
+  /** Ticks from NATS JetStream (DESIGN §7.7), applied through the same market service; started by the server once the book is loaded. */
+  const feed = config.natsUrls
+    ? new NatsFeed(
+        { servers: config.natsUrls, batchSize: config.feedBatchSize, ackWaitMs: config.feedAckWaitMs, retryMs: config.feedRetryMs },
+        marketFeedHandler(market, metrics, logger),
+        logger,
+      )
+    : null;
   return {
     config,
     db,
@@ -94,18 +116,8 @@ export function createServices(db: Database, config: Config, bus: EventBus, shar
       logger.error({ err: error, operation: attempt.operation, apiKeyId: attempt.apiKeyId, errorCode: attempt.errorCode }, "audit write failed"),
     ),
     instruments: new InstrumentService(reference, afterWrite),
-    // A market update settles what it expired, then the book catches up with both at once.
-    market: new MarketService(
-      reference,
-      async (underlyings) => {
-        try {
-          await settlement.settleDue(underlyings);
-        } finally {
-          await afterWrite();
-        }
-      },
-      { asOfPastDays: config.marketAsOfPastDays, asOfFutureMs: config.marketAsOfFutureMs },
-    ),
+    market,
+    feed,
     ledger: new LedgerService(ledgerStore, reference, risk, afterWrite),
     settlement,
     riskParameters: new RiskParametersService(new RiskParametersStore(db.prisma, changes), reference, afterWrite),

@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 
 /**
- * Graceful shutdown on SIGTERM and SIGINT: `close` stops accepting connections, lets
- * in-flight requests finish, closes subscriptions (WebSocket code 1001), then the
- * database and Redis; the process exits 0 when it is done, 1 when closing failed, and
+ * Graceful shutdown on SIGTERM and SIGINT: `close` stops the market feed (the batch in
+ * hand commits and is acknowledged; what it pulled beyond goes back to the stream), stops
+ * accepting connections, lets in-flight requests finish, closes subscriptions (WebSocket
+ * code 1001), then the database and Redis; the process exits 0 when it is done, 1 when closing failed, and
  * is forced out (exit 1) after `timeoutMs`. Signals during the shutdown are ignored.
  */
 export function exitOnSignals(close: () => Promise<void>, logger: Logger, timeoutMs: number): void {

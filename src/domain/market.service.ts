@@ -1,5 +1,5 @@
-import { Prisma, type MarketState } from "../generated/prisma/client.js";
-import type { ReferenceStore } from "../db/stores/reference.store.js";
+import { Prisma, type MarketState, type Underlying } from "../generated/prisma/client.js";
+import type { FeedTickRow, MarketValues, ReferenceStore } from "../db/stores/reference.store.js";
 import { BadInputError } from "./errors.js";
 import { MAX_ABS_RATE, requireCarry, requireRange, requireStorablePositive, requireTimeWithin } from "./validate.js";
 
@@ -22,8 +22,68 @@ export interface MarketBounds {
   now?: () => number;
 }
 
+/** A market update from the feed with its stream sequence (NATS JetStream MARKET), which identifies it. */
+export interface FeedTick {
+  sequence: number;
+  update: MarketUpdate;
+}
+
+/** What became of each tick of a feed batch, by stream sequence. */
+export interface FeedOutcome {
+  /** Stored and moved the market: the latest new tick of its underlying in the batch, newer than the market's. */
+  applied: number[];
+  /** Stored as a MarketTick only: a later tick of the batch, or of the market, supersedes it. */
+  superseded: number[];
+  /** Stored before (a redelivery): no effect. */
+  duplicates: number[];
+  /** Refused by the same validation as updateMarket: no effect. */
+  rejected: { sequence: number; reason: string }[];
+}
+
 const DAY_MS = 86_400_000;
 const YEAR_MS = 365 * DAY_MS;
+
+/**
+ * What validating updates needs from the database, read once per underlying for a whole
+ * batch: the underlying, the market state a next update carries omitted fields from, and
+ * its latest expiry (for the carry check, read only when a rate is set).
+ */
+class ValidationContext {
+  private readonly underlyings = new Map<string, Promise<Underlying | null>>();
+  private readonly previous = new Map<string, Promise<MarketValues | null>>();
+  private readonly expiries = new Map<string, Promise<{ symbol: string; expiry: Date } | null>>();
+
+  constructor(private readonly store: ReferenceStore) {}
+
+  underlying(symbol: string): Promise<Underlying | null> {
+    return cached(this.underlyings, symbol, () => this.store.underlying(symbol));
+  }
+
+  previousOf(symbol: string): Promise<MarketValues | null> {
+    return cached(this.previous, symbol, async () => (await this.store.marketStates([symbol]))[0] ?? null);
+  }
+
+  /** Within a batch, the next update of the underlying carries from this one. */
+  carry(state: MarketValues): void {
+    this.previous.set(state.underlyingId, Promise.resolve(state));
+  }
+
+  latestExpiry(underlying: string): Promise<{ symbol: string; expiry: Date } | null> {
+    return cached(this.expiries, underlying, async () => {
+      let latest: { symbol: string; expiry: Date } | null = null;
+      for (const { symbol, expiry } of await this.store.instruments({ underlying })) {
+        if (expiry && (!latest || expiry > latest.expiry)) latest = { symbol, expiry };
+      }
+      return latest;
+    });
+  }
+}
+
+function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let value = map.get(key);
+  if (!value) map.set(key, (value = load()));
+  return value;
+}
 
 export class MarketService {
   constructor(
@@ -47,14 +107,49 @@ export class MarketService {
       if (seen.has(input.underlying)) throw new BadInputError(`underlying ${JSON.stringify(input.underlying)} appears twice`);
       seen.add(input.underlying);
     }
-    const states = await Promise.all(inputs.map((input) => this.validated(input)));
+    const context = new ValidationContext(this.store);
+    const states = await Promise.all(inputs.map((input) => this.validated(input, context)));
     const saved = await this.store.saveMarketStates(states);
     await this.afterUpdate(saved.map((s) => s.underlyingId));
     return saved;
   }
 
-  private async validated(input: MarketUpdate): Promise<Omit<MarketState, "updatedAt">> {
-    const underlying = await this.store.underlying(input.underlying);
+  /**
+   * A batch of feed ticks: each validated as updateMarket validates it (in stream order, each
+   * carrying omitted fields from the one before), every new one stored as a MarketTick, and
+   * per underlying only the latest moves the market, unless the market already comes from a
+   * later tick (another instance applied it); one transaction, one evaluation. A tick stored
+   * before (same sequence: a redelivery) has no effect. Resolves once the effects and the
+   * evaluation they cause have committed.
+   */
+  async applyFeedTicks(ticks: FeedTick[]): Promise<FeedOutcome> {
+    const ordered = [...new Map(ticks.map((t) => [t.sequence, t])).values()].sort((a, b) => a.sequence - b.sequence);
+    const context = new ValidationContext(this.store);
+    const accepted: FeedTickRow[] = [];
+    const rejected: FeedOutcome["rejected"] = [];
+    for (const { sequence, update } of ordered) {
+      try {
+        const state = await this.validated(update, context);
+        context.carry(state);
+        accepted.push({ sequence, state });
+      } catch (error) {
+        if (!(error instanceof BadInputError)) throw error;
+        rejected.push({ sequence, reason: error.message });
+      }
+    }
+    const saved = accepted.length > 0 ? await this.store.saveFeedTicks(accepted) : { stored: new Set<number>(), applied: [] };
+    if (saved.applied.length > 0) await this.afterUpdate(saved.applied.map((t) => t.state.underlyingId));
+    const applied = new Set(saved.applied.map((t) => t.sequence));
+    return {
+      applied: [...applied],
+      superseded: accepted.filter((t) => saved.stored.has(t.sequence) && !applied.has(t.sequence)).map((t) => t.sequence),
+      duplicates: accepted.filter((t) => !saved.stored.has(t.sequence)).map((t) => t.sequence),
+      rejected,
+    };
+  }
+
+  private async validated(input: MarketUpdate, context: ValidationContext): Promise<MarketValues> {
+    const underlying = await context.underlying(input.underlying);
     if (!underlying) throw new BadInputError(`unknown underlying ${JSON.stringify(input.underlying)}`);
     requireStorablePositive("spot", input.spot);
     if (input.volatility != null) requireRange("volatility", input.volatility, 1e-4, 10);
@@ -63,13 +158,13 @@ export class MarketService {
     if (input.asOf != null) {
       requireTimeWithin("asOf", input.asOf, new Date(now - this.bounds.asOfPastDays * DAY_MS), new Date(now + this.bounds.asOfFutureMs));
     }
-    const [previous] = await this.store.marketStates([underlying.symbol]);
+    const previous = await context.previousOf(underlying.symbol);
     if (input.volatility == null && !previous) {
       throw new BadInputError(`volatility is required for the first market state of ${underlying.symbol}`);
     }
     const rate = input.rate != null ? new Prisma.Decimal(input.rate) : (previous?.rate ?? new Prisma.Decimal(0));
     const asOf = input.asOf ?? previous?.asOf ?? new Date(now);
-    if (!rate.isZero()) await this.requireSaneCarry(underlying.symbol, rate.toNumber(), asOf);
+    if (!rate.isZero()) await this.requireSaneCarry(context, underlying.symbol, rate.toNumber(), asOf);
     return {
       underlyingId: underlying.symbol,
       spot: new Prisma.Decimal(input.spot),
@@ -80,11 +175,8 @@ export class MarketService {
   }
 
   /** The rate carried from asOf to the underlying's latest expiry stays within bounds (futures marks S·e^{rT}). */
-  private async requireSaneCarry(underlying: string, rate: number, asOf: Date): Promise<void> {
-    let latest: { symbol: string; expiry: Date } | null = null;
-    for (const { symbol, expiry } of await this.store.instruments({ underlying })) {
-      if (expiry && (!latest || expiry > latest.expiry)) latest = { symbol, expiry };
-    }
+  private async requireSaneCarry(context: ValidationContext, underlying: string, rate: number, asOf: Date): Promise<void> {
+    const latest = await context.latestExpiry(underlying);
     if (latest && latest.expiry > asOf) requireCarry(rate, (latest.expiry.getTime() - asOf.getTime()) / YEAR_MS, latest.symbol);
   }
 }

@@ -2,7 +2,7 @@
  * Runs the benchmarks one after another, each in its own process, and prints their
  * markdown reports on stdout (progress goes to stderr):
  *
- *   npx tsx test/bench/run.ts                 # engine, load, monitor
+ *   npx tsx test/bench/run.ts                 # engine, load, monitor, feed
  *   npx tsx test/bench/run.ts load monitor     # a selection
  *
  * One process per benchmark keeps their JIT state, heaps and servers apart. A failing
@@ -14,7 +14,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const BENCHMARKS = ["engine", "load", "monitor"] as const;
+const BENCHMARKS = ["engine", "load", "monitor", "feed"] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 const requested = process.argv.slice(2);
