@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,9 +6,11 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.js";
 import { leveragedBtcAccount, setMarket } from "../support/books.js";
-import { freePort, startNatsServer, type NatsServer } from "../support/natsServer.js";
+import { startNatsServer, type NatsServer } from "../support/natsServer.js";
+import { httpApi, metric, startServerProcess, type ServerProcess } from "../support/serverProcess.js";
 import { createPostgresDatabase, TEST_DB } from "../support/testDatabase.js";
 import { ADMIN_TOKEN, startTestServer, type TestServer } from "../support/testServer.js";
+import { until } from "../support/until.js";
 import { subscribe } from "../support/wsClient.js";
 
 const FEED = `subscription($ids: [ID!]) { marginCalls(accountIds: $ids) { sequence level previousLevel ratio } }`;
@@ -20,16 +22,6 @@ function near(calculated: number, expected: number, tol: number): void {
   expect(Math.abs(calculated - expected), `calculated ${calculated}, expected ${expected}, tolerance ${tol}`).toBeLessThanOrEqual(tol);
 }
 
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 interface Health {
   status: string;
   feed?: { status: "up" | "down"; lagSeconds: number | null; pending: number | null; ackPending: number | null };
@@ -38,12 +30,6 @@ const health = async (origin: string): Promise<{ code: number; body: Health }> =
   const response = await fetch(`${origin}/health`);
   return { code: response.status, body: (await response.json()) as Health };
 };
-
-/** One sample of /metrics, 0 when the series is not exposed yet. */
-async function metric(origin: string, series: string): Promise<number> {
-  const line = (await (await fetch(`${origin}/metrics`)).text()).split("\n").find((l) => l.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
 
 /** The consumer has nothing left to deliver and nothing unacknowledged. */
 async function drained(nats: NatsServer): Promise<boolean> {
@@ -222,50 +208,11 @@ describe(`market feed with NATS down at start on ${TEST_DB}`, () => {
   });
 });
 
-interface Child {
-  child: ChildProcess;
-  origin: string;
-  output: () => string;
-  exited: Promise<unknown>;
-}
-
-/** The real server as a child process (src/main.ts) on a fixed port, its own process group. */
-async function startChild(env: Record<string, string>): Promise<Child> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: process.cwd(),
-    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", SEED_DEMO: "false", RISK_WORKERS: "0", HOST: "127.0.0.1", PORT: String(port), RISK_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (c) => (output += c));
-  child.stderr!.on("data", (c) => (output += c));
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const origin = `http://127.0.0.1:${port}`;
-  await until(async () => child.exitCode === null && (await fetch(`${origin}/health`)).ok, 90_000, `the server on ${port}\n${output}`);
-  return { child, origin, output: () => output, exited };
-}
-
-/** Enough of TestServer for the book builders, over HTTP. */
-function httpApi(origin: string): TestServer {
-  const url = `${origin}/graphql`;
-  const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) });
-    return { status: response.status, ...((await response.json()) as object) } as Awaited<ReturnType<TestServer["gql"]>>;
-  };
-  const ok = async (query: string, variables?: Record<string, unknown>) => {
-    const result = await gql(query, variables);
-    if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
-    return result.data;
-  };
-  return { url, gql, ok } as unknown as TestServer;
-}
-
 describe(`market feed across a crash on ${TEST_DB}`, () => {
   let nats: NatsServer;
   const dir = mkdtempSync(join(tmpdir(), "risk-feed-crash-"));
   let postgres: Awaited<ReturnType<typeof createPostgresDatabase>> | null = null;
-  const children: Child[] = [];
+  const children: ServerProcess[] = [];
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -288,7 +235,7 @@ describe(`market feed across a crash on ${TEST_DB}`, () => {
       FEED_ACK_WAIT_MS: "2000",
       FEED_RETRY_MS: "200",
     };
-    const first = await startChild(env);
+    const first = await startServerProcess({ RISK_WORKERS: "0", LOG_LEVEL: "info", ...env });
     children.push(first);
     const { accountId } = await leveragedBtcAccount(httpApi(first.origin));
     await until(async () => (await health(first.origin)).body.feed?.status === "up", 20_000, "the feed up");
@@ -305,7 +252,7 @@ describe(`market feed across a crash on ${TEST_DB}`, () => {
     expect(handled).toBeLessThan(inFlight.length); // killed with ticks in flight
 
     const whileDown = await nats.publish(spots(400).map((s) => ({ subject: "market.BTC", body: { spot: s } })));
-    const second = await startChild(env);
+    const second = await startServerProcess({ RISK_WORKERS: "0", LOG_LEVEL: "info", ...env });
     children.push(second);
     await until(async () => {
       const feed = (await health(second.origin)).body.feed;

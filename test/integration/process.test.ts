@@ -1,25 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { LOCK_FILE } from "../../src/db/pgliteLock.js";
-import { freePort } from "../support/serverProcess.js";
+import { freePort, listening } from "../support/serverProcess.js";
 import { TEST_DB } from "../support/testDatabase.js";
 
 const ADMIN = "process-test-admin-token-0123456789";
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = createConnection({ port, host: "127.0.0.1" });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 
 interface Started {
   child: ChildProcess;

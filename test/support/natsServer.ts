@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { freePort, listening } from "./serverProcess.js";
+import { until } from "./until.js";
 
 /** Debian's nats-server; NATS_SERVER_BIN names another. */
 const BINARY = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
@@ -29,32 +30,6 @@ export interface NatsServer {
   close(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const answers = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = createConnection({ port, host: "127.0.0.1" });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** A private nats-server with JetStream for one test file: its own free port and storage directory. */
 export async function startNatsServer(): Promise<NatsServer> {
   const port = await freePort();
@@ -69,7 +44,7 @@ export async function startNatsServer(): Promise<NatsServer> {
     child.stdout!.on("data", (c) => (output += c));
     child.stderr!.on("data", (c) => (output += c));
     try {
-      await until(() => answers(port), 10_000, `nats-server on ${port}`);
+      await until(() => listening(port), 10_000, `nats-server on ${port}`);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${output}`);
     }
@@ -83,7 +58,7 @@ export async function startNatsServer(): Promise<NatsServer> {
     const exited = new Promise((resolve) => running.once("exit", resolve));
     running.kill("SIGTERM");
     await exited;
-    await until(async () => !(await answers(port)), 10_000, `port ${port} to close`);
+    await until(async () => !(await listening(port)), 10_000, `port ${port} to close`);
   };
   const client = async () => (nc ??= await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 200 }));
 
