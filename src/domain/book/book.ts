@@ -145,7 +145,11 @@ export class Book {
     const balances = new Map<string, BookBalance[]>();
     const positions = new Map<string, BookPosition[]>();
     for (const { accountId, ...b } of rows.balances) (balances.get(accountId) ?? balances.set(accountId, []).get(accountId)!).push(b);
-    for (const { accountId, ...p } of rows.positions) (positions.get(accountId) ?? positions.set(accountId, []).get(accountId)!).push(p);
+    for (const { accountId, instrumentId, ...p } of rows.positions) {
+      // The instrument's own id string: one copy per instrument, not one 36-character string per position.
+      const position = { instrumentId: this.instruments.get(instrumentId)?.id ?? instrumentId, ...p };
+      (positions.get(accountId) ?? positions.set(accountId, []).get(accountId)!).push(position);
+    }
     for (const row of rows.accounts) {
       const previous = this.accounts.get(row.id);
       const { marginLevel, levelVersion, levelBookVersion, ...rest } = row;
