@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
+import { setFlagsFromString } from "node:v8";
 import { pino } from "pino";
 import { loadConfig } from "./config.js";
 import { DirectoryInUseError } from "./db/pgliteLock.js";
@@ -7,6 +8,12 @@ import { startServer } from "./server.js";
 import { exitOnSignals } from "./shutdown.js";
 
 const config = loadConfig();
+// V8 lets the heap grow to up to 4× what survived the last full collection before the next
+// one (on a machine with 16 GiB or more). Under load the garbage of requests and ticks fills
+// that room, so the process sat at ≈ 4× its live heap (10 000 × 20 book: ≈ 125 MiB live,
+// ≈ 480–780 MiB used before a collection). 100 % keeps it at ≈ 2×: full collections come
+// about twice as often. Set before the book loads; it applies to the engine workers too.
+if (config.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
 const logger = pino({ level: config.logLevel });
 let adminToken = config.adminToken;
 if (!adminToken) {
