@@ -8,11 +8,13 @@ import { startServer } from "./server.js";
 import { exitOnSignals } from "./shutdown.js";
 
 const config = loadConfig();
-// V8 lets the heap grow to up to 4× what survived the last full collection before the next
-// one (on a machine with 16 GiB or more). Under load the garbage of requests and ticks fills
-// that room, so the process sat at ≈ 4× its live heap (10 000 × 20 book: ≈ 125 MiB live,
-// ≈ 480–780 MiB used before a collection). 100 % keeps it at ≈ 2×: full collections come
-// about twice as often. Set before the book loads; it applies to the engine workers too.
+// V8 lets the heap grow to up to 4× what survived its last full collection before the next
+// one (on a machine with 16 GiB or more); under load, requests promote tens of MB/s of
+// short-lived objects into the old generation, so the process sits near 4× its live heap
+// (10 000 × 20 book: ≈ 125 MiB live, ≈ 450–780 MiB before a collection). HEAP_GROWING_PERCENT
+// trades that room for collections: 100 keeps ≈ 2× (RSS under load 559–617 MiB instead of
+// ≈ 810 MiB in the load benchmark) but full collections come about twice as often and the
+// paced-read p99 rose by 50–100 ms there; off by default. It applies to the engine workers too.
 if (config.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
 const logger = pino({ level: config.logLevel });
 let adminToken = config.adminToken;
