@@ -14,7 +14,7 @@ const config = loadConfig();
 // (10 000 × 20 book: ≈ 125 MiB live, ≈ 450–780 MiB before a collection). HEAP_GROWING_PERCENT
 // trades that room for collections: 100 keeps ≈ 2× (RSS under load 559–617 MiB instead of
 // ≈ 810 MiB in the load benchmark) but full collections come about twice as often and the
-// paced-read p99 rose by 50–100 ms there; off by default. It applies to the engine workers too.
+// paced-read p99 rose by 30–110 ms there; off by default. It applies to the engine workers too.
 if (config.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
 const logger = pino({ level: config.logLevel });
 let adminToken = config.adminToken;
