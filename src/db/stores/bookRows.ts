@@ -77,10 +77,10 @@ const levelNumbers = <T extends LevelColumns>(row: T) => ({ ...row, levelBookVer
 
 /**
  * Accounts whose balances and positions one statement reads: ≈ 10 000 position rows at
- * 20 positions an account. Whole-book results are read in pages because a driver keeps
- * the last result of a pooled connection reachable from the connection's listeners
- * until its next query: one 200 000-row result held that way was ≈ 60 MiB of the
- * server's heap after load; a page is ≈ 3 MiB, and the load's own peak is a page too.
+ * 20 positions an account. Whole-book results are read in pages because the pg pool
+ * keeps a result reachable after the load, through the closures its idle connection's
+ * listeners hold: the whole book's 200 000 position rows held that way were ≈ 43 MiB of
+ * the server's heap for as long as it ran; a page held that way is ≈ 3 MiB.
  */
 export const HOLDINGS_PAGE = 500;
 
