@@ -31,6 +31,8 @@ export interface Config {
   redisNamespace: string | null;
   /** Engine worker threads (0: the engine runs on the event loop). */
   riskWorkers: number;
+  /** V8 heap growth allowed after each full collection, per cent of the live heap (0: V8's own factor, up to 300 %). */
+  heapGrowingPercent: number;
   /** Confirm before each read that the in-memory book has every committed write (several instances). */
   confirmReads: boolean;
   /** Liquidation points computed ahead, after each change, for this many riskiest accounts. */
@@ -191,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: optional(env, "REDIS_URL"),
     redisNamespace: namespace(env),
     riskWorkers: integer(env, "RISK_WORKERS", defaultWorkerCount(), 0, 64),
+    heapGrowingPercent: integer(env, "HEAP_GROWING_PERCENT", 0, 0, 300),
     confirmReads: flag(env, "CONFIRM_READS", optional(env, "REDIS_URL") !== null),
     warmLiquidation: integer(env, "WARM_LIQUIDATION", 200, 0, 100_000),
     engineBudgetMsPerSecond: integer(env, "ENGINE_BUDGET_MS_PER_SECOND", 250, 1, 100_000),

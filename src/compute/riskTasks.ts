@@ -22,6 +22,7 @@ import {
 import type { ReferenceSnapshot } from "../db/stores/risk.store.js";
 import { marketContext, poolUnits, type MarketContext } from "../domain/marginUnit.js";
 import type { UnitKey } from "../domain/book/book.types.js";
+import { PackedInput, SpecTable } from "./packedInput.js";
 import { ratioCurve, type RatioCurveRequest, type RatioPoint } from "../domain/ratioCurve.js";
 
 /**
@@ -67,16 +68,18 @@ export interface ReplicaPortfolio {
 
 /** The books an evaluator holds, kept current by upserts, so a tick sends only the market. */
 export class Replica {
-  private readonly accounts = new Map<string, ReplicaAccount>();
+  private readonly accounts = new Map<string, PackedInput>();
   private readonly portfolios = new Map<string, ReplicaPortfolio>();
+  private readonly specs = new SpecTable();
 
   reset(): void {
     this.accounts.clear();
     this.portfolios.clear();
+    this.specs.clear();
   }
 
   upsert(accounts: readonly ReplicaAccount[], portfolios: readonly ReplicaPortfolio[]): void {
-    for (const a of accounts) this.accounts.set(a.id, a);
+    for (const a of accounts) this.accounts.set(a.id, PackedInput.pack(a.input, this.specs));
     for (const p of portfolios) this.portfolios.set(p.id, p);
   }
 
@@ -86,7 +89,7 @@ export class Replica {
     if (key.startsWith("account:")) {
       const account = this.accounts.get(id);
       if (!account) throw new Error(`account ${id} is not in the evaluator's book`);
-      return account.input;
+      return account.unpack();
     }
     const portfolio = this.portfolios.get(id);
     if (!portfolio) throw new Error(`portfolio ${id} is not in the evaluator's book`);

@@ -72,6 +72,14 @@ interface Slot {
 
 /** A message that has killed this many workers is refused rather than retried again. */
 const MAX_ATTEMPTS = 3;
+/**
+ * Young generation of each engine worker, MiB. An evaluation's garbage is short-lived
+ * (one unit's input and figures), so a small nursery collects it as cheaply as the
+ * default, which grew to ≈ 30 MiB more committed heap per worker for no measured gain
+ * in tick time (10 000 × 20 book). Only the nursery is bounded: the old generation,
+ * which holds the replica, grows with the book as before.
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
 const here = import.meta.url;
 const entry = new URL(here.endsWith(".ts") ? "./engineWorker.ts" : "./engineWorker.js", here).href;
 const boot = new URL("./workerBoot.mjs", here);
@@ -111,7 +119,7 @@ export class WorkerPool implements RiskCompute {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(boot, { workerData: { entry } });
+    const worker = new Worker(boot, { workerData: { entry }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const slot: Slot = { worker, pending: new Map() };
     worker.on("message", (response: WorkerResponse) => {
       const pending = slot.pending.get(response.id);

@@ -69,6 +69,15 @@ export function isExpired(spec: InstrumentSpec, market: Market): boolean {
   return spec.expiryMs !== null && asOfMs !== undefined && spec.expiryMs <= asOfMs;
 }
 
+/** Balances as engine collateral, with their assets' haircuts. */
+export function collateralInput(balances: readonly BookBalance[], assets: MarketContext["assets"]): CollateralInput[] {
+  return balances.map((b) => {
+    const info = assets.get(b.asset);
+    if (!info) throw new BadInputError(`asset ${b.asset} has no reference data`);
+    return { asset: b.asset, amount: Number(b.amount), haircut: info.haircut, underlying: info.underlying };
+  });
+}
+
 /**
  * One account's book as engine input (its own mode), from the exact decimal strings the book
  * keeps. Given `market`, positions in instruments expired on it are left out: an expired
@@ -83,11 +92,7 @@ export function accountInput(
   assets: MarketContext["assets"],
   market?: Market,
 ): MarginUnitInput {
-  const collateral = balances.map((b) => {
-    const info = assets.get(b.asset);
-    if (!info) throw new BadInputError(`asset ${b.asset} has no reference data`);
-    return { asset: b.asset, amount: Number(b.amount), haircut: info.haircut, underlying: info.underlying };
-  });
+  const collateral = collateralInput(balances, assets);
   const live = market ? positions.filter((p) => !isExpired(specOf(p.instrumentId), market)) : positions;
   const held = live.map((p) => ({
     instrument: specOf(p.instrumentId),

@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
 import type { FormattedExecutionResult, OperationDefinitionNode } from "graphql";
 import type { ReadModel } from "../domain/readModel.js";
 import type { Context } from "./context.js";
+import { jsonWeight } from "../domain/riskResultCache.js";
 import { operationKey } from "./operationKey.js";
 
 /**
@@ -25,8 +26,9 @@ const CACHEABLE_ROOTS = new Set([
   "__typename",
 ]);
 
-/** Entries kept for the current read-model generation. */
+/** Entries kept for the current read-model generation, and their JSON text at most (a desk page is ≈ 60 KiB). */
 const CAPACITY = 2000;
+const MAX_BYTES = 16 * 2 ** 20;
 
 function cacheable(operation: OperationDefinitionNode): boolean {
   return operation.operation === "query" &&
@@ -45,7 +47,8 @@ function cacheable(operation: OperationDefinitionNode): boolean {
  */
 export function readCachePlugin(readModel: ReadModel): ApolloServerPlugin<Context> {
   let generation = -1;
-  const entries = new Map<string, FormattedExecutionResult>();
+  const entries = new Map<string, { result: FormattedExecutionResult; bytes: number }>();
+  let bytes = 0;
   /** Renderings in progress, by key: they resolve with the result, or null when it is not kept. */
   const rendering = new Map<string, Promise<FormattedExecutionResult | null>>();
   const answer = (singleResult: FormattedExecutionResult) => ({ http: { headers: new HeaderMap(), status: undefined }, body: { kind: "single" as const, singleResult } });
@@ -59,6 +62,7 @@ export function readCachePlugin(readModel: ReadModel): ApolloServerPlugin<Contex
           if (!operation || !cacheable(operation)) return null;
           if (readModel.generation !== generation) {
             entries.clear();
+            bytes = 0;
             rendering.clear();
             generation = readModel.generation;
           }
@@ -67,7 +71,7 @@ export function readCachePlugin(readModel: ReadModel): ApolloServerPlugin<Contex
           if (text === null) return null;
           key = createHash("sha1").update(text).digest("base64url");
           const hit = entries.get(key);
-          if (hit) return answer(hit);
+          if (hit) return answer(hit.result);
           const inProgress = rendering.get(key);
           if (inProgress) {
             const result = await inProgress;
@@ -86,9 +90,16 @@ export function readCachePlugin(readModel: ReadModel): ApolloServerPlugin<Contex
             if (rendering.get(key) === mine) rendering.delete(key);
           }
           // Kept for the generation in force when the request asked; a change since moves the generation on.
-          if (!result || readModel.generation !== generation) return;
-          if (entries.size >= CAPACITY) entries.delete(entries.keys().next().value!);
-          entries.set(key, result);
+          if (!result || readModel.generation !== generation || entries.has(key)) return;
+          const weight = jsonWeight(result);
+          if (weight > MAX_BYTES) return;
+          while (entries.size > 0 && (entries.size >= CAPACITY || bytes + weight > MAX_BYTES)) {
+            const [oldest, kept] = entries.entries().next().value!;
+            entries.delete(oldest);
+            bytes -= kept.bytes;
+          }
+          entries.set(key, { result, bytes: weight });
+          bytes += weight;
         },
       };
     },

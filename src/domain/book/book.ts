@@ -2,7 +2,8 @@ import { exposedUnderlyings, type InstrumentSpec, type MarginUnitInput } from ".
 import type { BookChangeRow } from "../../db/stores/bookChange.store.js";
 import type { BookRows, BookScope } from "../../db/stores/bookRows.js";
 import type { ReferenceSnapshot } from "../../db/stores/risk.store.js";
-import { accountInput, instrumentSpec, isExpired, marketContext, poolUnits, type MarketContext } from "../marginUnit.js";
+import { collateralInput, instrumentSpec, isExpired, marketContext, poolUnits, type MarketContext } from "../marginUnit.js";
+import { HeldPosition } from "./heldPosition.js";
 import type {
   BookAccount,
   BookBalance,
@@ -10,7 +11,6 @@ import type {
   BookDelta,
   BookInstrument,
   BookPortfolio,
-  BookPosition,
   LevelState,
 } from "./book.types.js";
 
@@ -143,14 +143,18 @@ export class Book {
       this.pooled.delete(row.id);
     }
     const balances = new Map<string, BookBalance[]>();
-    const positions = new Map<string, BookPosition[]>();
+    const positions = new Map<string, HeldPosition[]>();
     for (const { accountId, ...b } of rows.balances) (balances.get(accountId) ?? balances.set(accountId, []).get(accountId)!).push(b);
-    for (const { accountId, ...p } of rows.positions) (positions.get(accountId) ?? positions.set(accountId, []).get(accountId)!).push(p);
+    for (const row of rows.positions) {
+      // The instrument's own id string: one copy per instrument, not one 36-character string per position.
+      const position = new HeldPosition(this.instruments.get(row.instrumentId)?.id ?? row.instrumentId, this.spec(row.instrumentId), row);
+      (positions.get(row.accountId) ?? positions.set(row.accountId, []).get(row.accountId)!).push(position);
+    }
     for (const row of rows.accounts) {
       const previous = this.accounts.get(row.id);
       const { marginLevel, levelVersion, levelBookVersion, ...rest } = row;
       const held = { balances: balances.get(row.id) ?? [], positions: positions.get(row.id) ?? [] };
-      const input = accountInput(row.marginMode, held.balances, held.positions, (id) => this.spec(id), this.context.assets, this.context.market);
+      const input = this.inputOf(row.marginMode, held.balances, held.positions);
       const account: BookAccount = {
         ...rest,
         ...held,
@@ -188,7 +192,7 @@ export class Book {
     const changed: string[] = [];
     for (const account of this.ordered) {
       if (reloaded.has(account.id) || !account.positions.some((p) => flipped.has(p.instrumentId))) continue;
-      const input = accountInput(account.marginMode, account.balances, account.positions, (id) => this.spec(id), this.context.assets, this.context.market);
+      const input = this.inputOf(account.marginMode, account.balances, account.positions);
       if (input.positions.length === account.input.positions.length) continue;
       account.input = input;
       account.underlyings = new Set(exposedUnderlyings(input));
@@ -196,6 +200,16 @@ export class Book {
       changed.push(account.id);
     }
     return changed;
+  }
+
+  /**
+   * An account's own book as engine input on the book's market: what accountInput builds
+   * from the same decimals, with the positions' inputs built once (positions in expired
+   * instruments left out).
+   */
+  private inputOf(mode: BookAccount["marginMode"], balances: readonly BookBalance[], positions: readonly HeldPosition[]): MarginUnitInput {
+    const live = positions.filter((p) => !isExpired(p.input.instrument, this.context.market));
+    return { mode, collateral: collateralInput(balances, this.context.assets), positions: live.map((p) => p.input) };
   }
 
   private spec(instrumentId: string): InstrumentSpec {

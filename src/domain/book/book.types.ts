@@ -1,6 +1,7 @@
 import type { Client, Instrument, MarginLevel } from "../../generated/prisma/client.js";
 import type { AccountRow, PortfolioRow } from "../../db/stores/bookRows.js";
 import type { MarginUnitInput } from "../../engine/index.js";
+import type { HeldPosition } from "./heldPosition.js";
 
 /** A margin unit's stored level, the version of that record, and the book version it was judged on. */
 export interface LevelState {
@@ -26,7 +27,7 @@ export interface BookPosition {
 export interface BookAccount extends Omit<AccountRow, "marginLevel" | "levelVersion" | "levelBookVersion"> {
   balances: BookBalance[];
   /** Open positions, by instrument id. */
-  positions: BookPosition[];
+  positions: HeldPosition[];
   /** Its own book as engine input. */
   input: MarginUnitInput;
   /** Underlyings its positions and non-zero, non-stable collateral depend on. */
