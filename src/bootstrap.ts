@@ -21,9 +21,7 @@ export async function openBook(services: Services, options: { demo: boolean }): 
   services.share.watch({
     gained: (partitions) => {
       const taken = new Set(partitions);
-      services.readModel
-        .rejudge((key) => taken.has(partitionOf(parseUnitKey(key).id)))
-        .catch((error: unknown) => services.logger.error({ err: error, partitions }, "judging partitions taken over failed"));
+      return services.readModel.rejudge((key) => taken.has(partitionOf(parseUnitKey(key).id)));
     },
     settle: () => services.monitor.settled(),
   });

@@ -38,6 +38,12 @@ export interface FeedOutcome {
   duplicates: number[];
   /** Refused by the same validation as updateMarket: no effect. */
   rejected: { sequence: number; reason: string }[];
+  /**
+   * What failed after the ticks committed (settlement, the read model's catch-up), if
+   * anything: the ticks stand (a redelivery would be a duplicate), and the next change or
+   * periodic pass catches up with them.
+   */
+  afterCommitError?: unknown;
 }
 
 const DAY_MS = 86_400_000;
@@ -138,9 +144,11 @@ export class MarketService {
       }
     }
     const saved = accepted.length > 0 ? await this.store.saveFeedTicks(accepted) : { stored: new Set<number>(), applied: [] };
-    if (saved.applied.length > 0) await this.afterUpdate(saved.applied.map((t) => t.state.underlyingId));
+    let afterCommitError: unknown;
+    if (saved.applied.length > 0) await this.afterUpdate(saved.applied.map((t) => t.state.underlyingId)).catch((error: unknown) => (afterCommitError = error));
     const applied = new Set(saved.applied.map((t) => t.sequence));
     return {
+      ...(afterCommitError !== undefined && { afterCommitError }),
       applied: [...applied],
       superseded: accepted.filter((t) => saved.stored.has(t.sequence) && !applied.has(t.sequence)).map((t) => t.sequence),
       duplicates: accepted.filter((t) => !saved.stored.has(t.sequence)).map((t) => t.sequence),

@@ -31,6 +31,8 @@ export function marketFeedHandler(market: MarketService, metrics: Metrics, logge
       metrics.countFeedTicks("rejected", outcome.rejected.length);
       metrics.countFeedBatch("ok");
       for (const { sequence, reason } of outcome.rejected) logger.warn({ sequence, reason }, "market feed: tick rejected, not applied");
+      // Committed: acknowledged all the same (a redelivery would be a duplicate and redo nothing).
+      if (outcome.afterCommitError !== undefined) logger.error({ err: outcome.afterCommitError }, "market feed: ticks committed, but what follows them failed; the next change catches up");
       logger.debug({ ticks: ticks.length, applied: outcome.applied.length, superseded: outcome.superseded.length, duplicates: outcome.duplicates.length }, "market feed: batch applied");
     } catch (error) {
       metrics.countFeedBatch("failed");

@@ -24,12 +24,18 @@ export interface WorkShare {
   /** Takes this instance's first share; resolves before the first evaluation is judged. */
   join(): Promise<void>;
   /**
-   * Keeps the share balanced from now on: `gained` runs with partitions taken over (their
-   * units must be judged again: the previous holder may have stopped mid-change);
-   * `settle` resolves once no judgement that may include a partition being released is in flight.
+   * Keeps the share balanced from now on: `gained` judges again the units of partitions
+   * taken over (the previous holder may have stopped mid-change), and is called again at
+   * every poll until it succeeds; `settle` resolves once no judgement that may include a
+   * partition being released is in flight.
    */
-  watch(hooks: { gained: (partitions: number[]) => void; settle: () => Promise<void> }): void;
+  watch(hooks: ShareHooks): void;
   close(): Promise<void>;
+}
+
+export interface ShareHooks {
+  gained: (partitions: number[]) => Promise<void>;
+  settle: () => Promise<void>;
 }
 
 const ALL = new Set(Array.from({ length: PARTITIONS }, (_, i) => i + 1));
@@ -63,7 +69,10 @@ export class LeasedShare implements WorkShare {
   private balancing: Promise<void> | null = null;
   /** A poll failed and has not succeeded since (logged once per outage). */
   private failing = false;
-  private hooks: { gained: (partitions: number[]) => void; settle: () => Promise<void> } | null = null;
+  private hooks: ShareHooks | null = null;
+  /** Partitions taken over whose units have not yet been judged again. */
+  private readonly unjudged = new Set<number>();
+  private judging = false;
   private readonly leases: PartitionLeases;
 
   constructor(
@@ -91,13 +100,14 @@ export class LeasedShare implements WorkShare {
   private lost(error: unknown): void {
     if (this.held.size > 0) this.logger.warn({ err: error, partitions: this.held.size }, "lease session lost; partitions dropped");
     this.held.clear();
+    this.unjudged.clear();
   }
 
   async join(): Promise<void> {
     await this.balance();
   }
 
-  watch(hooks: { gained: (partitions: number[]) => void; settle: () => Promise<void> }): void {
+  watch(hooks: ShareHooks): void {
     this.hooks = hooks;
     this.timer = setInterval(() => {
       this.balance().then(
@@ -116,8 +126,23 @@ export class LeasedShare implements WorkShare {
 
   /** One look at the leases, and the takes and releases it calls for; never two at once. */
   private balance(): Promise<void> {
-    this.balancing ??= this.rebalance().finally(() => (this.balancing = null));
+    this.balancing ??= this.rebalance()
+      .then(() => this.judgeTakenOver())
+      .finally(() => (this.balancing = null));
     return this.balancing;
+  }
+
+  /** Judges again the units of partitions taken over; what fails stays due for the next poll. */
+  private judgeTakenOver(): void {
+    if (this.judging || !this.hooks || this.unjudged.size === 0) return;
+    const partitions = [...this.unjudged];
+    this.judging = true;
+    this.hooks.gained(partitions).then(
+      () => {
+        for (const n of partitions) this.unjudged.delete(n);
+      },
+      (error: unknown) => this.logger.error({ err: error, partitions }, "judging partitions taken over failed; retrying at the next poll"),
+    ).finally(() => (this.judging = false));
   }
 
   private async rebalance(): Promise<void> {
@@ -127,7 +152,10 @@ export class LeasedShare implements WorkShare {
     if (this.held.size > target) {
       // Highest first; stop judging them before the locks go, and let what is in flight finish.
       const surplus = [...this.held].sort((a, b) => b - a).slice(0, this.held.size - target);
-      for (const n of surplus) this.held.delete(n);
+      for (const n of surplus) {
+        this.held.delete(n);
+        this.unjudged.delete(n);
+      }
       await this.hooks?.settle();
       for (const n of surplus) await this.leases.release(n);
       this.logger.info({ released: surplus, holding: this.held.size, members }, "partitions released to a new member");
@@ -144,7 +172,8 @@ export class LeasedShare implements WorkShare {
     }
     if (gained.length === 0) return;
     this.logger.info({ gained, holding: this.held.size, members }, "partitions taken");
-    this.hooks?.gained(gained);
+    // Before watch() (at join) the first full evaluation judges them all.
+    if (this.hooks) for (const n of gained) this.unjudged.add(n);
   }
 
   async close(): Promise<void> {

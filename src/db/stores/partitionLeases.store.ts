@@ -43,20 +43,13 @@ export class PartitionLeases {
         keepAliveInitialDelayMillis: 5_000,
         application_name: "risk-api leases",
       });
-      let lost = false;
-      const lose = (error: unknown) => {
-        if (lost) return;
-        lost = true;
-        if (this.client === client) this.client = null;
-        this.onLost(error);
-      };
-      client.on("error", lose);
-      client.on("end", () => lose(new Error("lease session ended")));
+      client.on("error", (error) => this.drop(client, error));
+      client.on("end", () => this.drop(client, new Error("lease session ended")));
       try {
         await client.connect();
         await client.query("SELECT pg_advisory_lock_shared($1, 0)", [LEASE_KEY]);
       } catch (error) {
-        lost = true;
+        client.removeAllListeners("end");
         await client.end().catch(() => undefined);
         throw error;
       }
@@ -66,10 +59,32 @@ export class PartitionLeases {
     return this.connecting;
   }
 
+  /**
+   * Ends a session that failed: a statement that errs or times out may still have taken
+   * a lock on the server, so nothing it holds can be trusted; ending it releases all.
+   */
+  private drop(client: pg.Client, error: unknown): void {
+    if (this.client !== client) return;
+    this.client = null;
+    client.removeAllListeners("end");
+    client.on("error", () => undefined);
+    void client.end().catch(() => undefined);
+    this.onLost(error);
+  }
+
+  private async query<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<T[]> {
+    const client = await this.session();
+    try {
+      return (await client.query<T>(sql, params)).rows;
+    } catch (error) {
+      this.drop(client, error);
+      throw error;
+    }
+  }
+
   /** Live members and the partitions held by anyone, from pg_locks of this database. */
   async snapshot(): Promise<LeaseSnapshot> {
-    const client = await this.session();
-    const { rows } = await client.query<{ objid: number; members: number }>(
+    const rows = await this.query<{ objid: number; members: number }>(
       `SELECT objid::int AS objid, count(*)::int AS members FROM pg_locks
        WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::int::oid
          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -82,14 +97,12 @@ export class PartitionLeases {
 
   /** Takes partition `n` if nobody holds it; true when this session now holds it. */
   async tryAcquire(n: number): Promise<boolean> {
-    const client = await this.session();
-    const { rows } = await client.query<{ taken: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS taken", [LEASE_KEY, n]);
-    return rows[0].taken;
+    const [row] = await this.query<{ taken: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS taken", [LEASE_KEY, n]);
+    return row.taken;
   }
 
   async release(n: number): Promise<void> {
-    const client = await this.session();
-    await client.query("SELECT pg_advisory_unlock($1, $2)", [LEASE_KEY, n]);
+    await this.query("SELECT pg_advisory_unlock($1, $2)", [LEASE_KEY, n]);
   }
 
   /** Ends the session: every lease and the membership go with it. */

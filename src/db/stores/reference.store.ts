@@ -113,7 +113,8 @@ export class ReferenceStore {
       const latest = new Map<string, FeedTickRow>();
       for (const tick of ordered) if (stored.has(tick.sequence)) latest.set(tick.state.underlyingId, tick);
       const applied: FeedTickRow[] = [];
-      for (const tick of latest.values()) {
+      // Market rows in underlying order: two batches (or a batch and updateMarket) lock them in one order, never in a cycle.
+      for (const tick of [...latest.values()].sort((a, b) => (a.state.underlyingId < b.state.underlyingId ? -1 : 1))) {
         const { underlyingId, ...values } = tick.state;
         const feedSequence = BigInt(tick.sequence);
         // Conditional on the row as committed (a concurrent writer's update is waited for and re-checked).
@@ -127,6 +128,6 @@ export class ReferenceStore {
       }
       if (applied.length > 0) await this.changes.append(tx, { underlyings: applied.map((t) => t.state.underlyingId) });
       return { stored, applied };
-    });
+    }, { timeout: 60_000, maxWait: 10_000 });
   }
 }
