@@ -3,10 +3,9 @@ import pg from "pg";
 import { nextLevel, plainLevel } from "../../src/engine/index.js";
 import { createAccount, createClient, createInstrument, deposit, leveragedBtcAccount, setMarket, trade } from "../support/books.js";
 import { createTestDatabase, TEST_DB, type TestDatabase } from "../support/testDatabase.js";
-import { startTestServer, type TestServer } from "../support/testServer.js";
+import { startTestServer, startTwoInstances, TEST_REDIS_URL, type TestServer } from "../support/testServer.js";
 import { subscribe } from "../support/wsClient.js";
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const FEED = `subscription { marginCalls { sequence accountId portfolioId previousLevel level } }`;
 type Event = { marginCalls: { sequence: number; accountId: string | null; portfolioId: string | null; previousLevel: string; level: string } };
 const WITHDRAW = `mutation($a: ID!, $k: String) { withdraw(input: { accountId: $a, asset: "USDC", amount: "1000", idempotencyKey: $k }) { id } }`;
@@ -91,8 +90,8 @@ describe(`alert integrity on ${TEST_DB}`, () => {
 describe.runIf(TEST_DB === "postgres")("alert integrity across instances on PostgreSQL and Redis", () => {
   it("keeps two deployments on one Redis apart: a feed sees its own deployment's events only, all of them", async () => {
     const [db1, db2] = [await createTestDatabase(), await createTestDatabase()];
-    const one = await startTestServer({ env: { REDIS_URL }, database: db1 });
-    const two = await startTestServer({ env: { REDIS_URL }, database: db2 });
+    const one = await startTestServer({ env: { REDIS_URL: TEST_REDIS_URL }, database: db1 });
+    const two = await startTestServer({ env: { REDIS_URL: TEST_REDIS_URL }, database: db2 });
     try {
       await leveragedBtcAccount(one);
       const { accountId } = await leveragedBtcAccount(two);
@@ -117,10 +116,8 @@ describe.runIf(TEST_DB === "postgres")("alert integrity across instances on Post
   }, 120_000);
 
   it("stores, after two instances tick at once, the levels of the committed market, each change with one event", async () => {
-    const database = await createTestDatabase();
-    const env = { REDIS_URL };
-    const a = await startTestServer({ env, database, keepDatabase: true });
-    const b = await startTestServer({ env, database, keepDatabase: true });
+    const instances = await startTwoInstances();
+    const { a, b } = instances;
     try {
       const { clientId } = await leveragedBtcAccount(a, "Race");
       // At 98 900 every one of these is in LIQUIDATION (ρ ≥ 1.09), at 101 500 HEALTHY (ρ ≤ 0.34).
@@ -132,7 +129,7 @@ describe.runIf(TEST_DB === "postgres")("alert integrity across instances on Post
         await trade(a, id, "BTC-PERP", 1, 100_000);
         ids.push(id);
       }
-      const check = new pg.Client({ connectionString: database.databaseUrl! });
+      const check = new pg.Client({ connectionString: a.database.databaseUrl! });
       await check.connect();
       try {
         for (let round = 0; round < 10; round++) {
@@ -156,9 +153,7 @@ describe.runIf(TEST_DB === "postgres")("alert integrity across instances on Post
         await check.end();
       }
     } finally {
-      await a.close();
-      await b.close();
-      await database.drop();
+      await instances.close();
     }
   }, 180_000);
 

@@ -3,14 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { leveragedBtcAccount, setMarket } from "../support/books.js";
-import { createTestDatabase, TEST_DB } from "../support/testDatabase.js";
-import { startTestServer } from "../support/testServer.js";
+import { TEST_DB } from "../support/testDatabase.js";
+import { startTestServer, startTwoInstances } from "../support/testServer.js";
 import { subscribe } from "../support/wsClient.js";
 
 const FEED = `subscription($ids: [ID!], $after: Int) { marginCalls(accountIds: $ids, afterSequence: $after) { sequence previousLevel level } }`;
 type Event = { marginCalls: { sequence: number; previousLevel: string; level: string } };
 const transitions = (events: Event[]) => events.map((e) => `${e.marginCalls.previousLevel}→${e.marginCalls.level}`);
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 describe(`margin calls across restarts on ${TEST_DB}`, () => {
   const dir = mkdtempSync(path.join(tmpdir(), "risk-restart-"));
@@ -36,10 +35,8 @@ describe(`margin calls across restarts on ${TEST_DB}`, () => {
 
 describe.runIf(TEST_DB === "postgres")("margin calls across two instances on PostgreSQL and Redis", () => {
   it("delivers an update sent to instance A to a subscriber on instance B exactly once, and concurrent updates emit no duplicates", async () => {
-    const database = await createTestDatabase();
-    const env = { REDIS_URL };
-    const a = await startTestServer({ env, database, keepDatabase: true });
-    const b = await startTestServer({ env, database, keepDatabase: true });
+    const instances = await startTwoInstances();
+    const { a, b } = instances;
     try {
       const { accountId } = await leveragedBtcAccount(a);
       const feed = subscribe<Event>(b.url, FEED, { ids: [accountId] });
@@ -59,9 +56,7 @@ describe.runIf(TEST_DB === "postgres")("margin calls across two instances on Pos
       expect(stored.marginCalls).toHaveLength(3);
       await feed.close();
     } finally {
-      await a.close();
-      await b.close();
-      await database.drop();
+      await instances.close();
     }
   });
 });

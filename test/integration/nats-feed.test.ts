@@ -9,7 +9,7 @@ import { leveragedBtcAccount, setMarket } from "../support/books.js";
 import { startNatsServer, type NatsServer } from "../support/natsServer.js";
 import { httpApi, metric, startServerProcess, type ServerProcess } from "../support/serverProcess.js";
 import { createPostgresDatabase, TEST_DB } from "../support/testDatabase.js";
-import { ADMIN_TOKEN, startTestServer, type TestServer } from "../support/testServer.js";
+import { ADMIN_TOKEN, startTestServer, startTwoInstances, type TestServer, type TwoInstances } from "../support/testServer.js";
 import { until } from "../support/until.js";
 import { subscribe } from "../support/wsClient.js";
 
@@ -284,20 +284,18 @@ describe(`market feed across a crash on ${TEST_DB}`, () => {
 // Two instances need one database they both open: PostgreSQL.
 describe.runIf(TEST_DB === "postgres")("market feed shared by two instances", () => {
   let nats: NatsServer;
-  let a: TestServer & { database: Awaited<ReturnType<typeof startTestServer>>["database"] };
+  let instances: TwoInstances;
+  let a: TestServer;
   let b: TestServer;
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    const env = { NATS_URL: nats.url, REDIS_URL: "redis://127.0.0.1:6379" };
-    a = await startTestServer({ env, keepDatabase: true });
-    b = await startTestServer({ env, database: a.database });
+    instances = await startTwoInstances({ NATS_URL: nats.url });
+    ({ a, b } = instances);
   });
 
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await a?.database.drop();
+    await instances?.close();
     await nats?.close();
   });
 

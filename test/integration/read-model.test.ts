@@ -5,10 +5,9 @@ import type { WorkerPool } from "../../src/compute/workerPool.js";
 import { mulberry32 } from "../../src/lib/mulberry32.js";
 import { createAccount, createClient, createInstrument, deposit, leveragedBtcAccount, setMarket, trade } from "../support/books.js";
 import { createApiKey } from "../support/apiKeys.js";
-import { createTestDatabase, TEST_DB } from "../support/testDatabase.js";
-import { startTestServer, type TestServer } from "../support/testServer.js";
+import { TEST_DB } from "../support/testDatabase.js";
+import { startTestServer, startTwoInstances, type TestServer } from "../support/testServer.js";
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const MARKET = `mutation($input: UpdateMarketInput!) { updateMarket(input: $input) { spot } }`;
 
 describe(`the read model on ${TEST_DB}`, () => {
@@ -150,10 +149,8 @@ describe(`engine workers on ${TEST_DB}`, () => {
 
 describe.runIf(TEST_DB === "postgres")("two instances on PostgreSQL and Redis", () => {
   it("reads on instance B reflect every write just answered by instance A", async () => {
-    const database = await createTestDatabase();
-    const env = { REDIS_URL };
-    const a = await startTestServer({ env, database, keepDatabase: true });
-    const b = await startTestServer({ env, database, keepDatabase: true });
+    const instances = await startTwoInstances();
+    const { a, b } = instances;
     try {
       const { accountId } = await leveragedBtcAccount(a);
       const READ = `query($id: ID!) { account(id: $id) { equity balances { amount } margin { maintenance } positions { quantity } } }`;
@@ -169,9 +166,7 @@ describe.runIf(TEST_DB === "postgres")("two instances on PostgreSQL and Redis", 
       expect(read.account.positions[0].quantity).toBe("2");
       expect(read.account.margin.maintenance).toBe(2 * 100_000 * 0.01);
     } finally {
-      await a.close();
-      await b.close();
-      await database.drop();
+      await instances.close();
     }
   }, 120_000);
 });

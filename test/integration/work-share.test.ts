@@ -6,11 +6,10 @@ import { LeasedShare, PARTITIONS } from "../../src/monitor/workShare.js";
 import { createAccount, createClient, createInstrument, deposit, setMarket, trade } from "../support/books.js";
 import { metric, startServerProcess, type ServerProcess } from "../support/serverProcess.js";
 import { createTestDatabase, TEST_DB, type TestDatabase } from "../support/testDatabase.js";
-import { startTestServer, type TestServer } from "../support/testServer.js";
+import { startTestServer, TEST_REDIS_URL, type TestServer } from "../support/testServer.js";
 import { until } from "../support/until.js";
 import { subscribe } from "../support/wsClient.js";
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const POLL_MS = 150;
 const logger = pino({ level: "silent" });
 
@@ -96,7 +95,7 @@ describe.runIf(TEST_DB === "postgres")("an instance killed mid-burst on PostgreS
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const env = { REDIS_URL, MONITOR_SHARE_POLL_MS: String(POLL_MS) };
+    const env = { REDIS_URL: TEST_REDIS_URL, MONITOR_SHARE_POLL_MS: String(POLL_MS) };
     a = await startTestServer({ env, database, keepDatabase: true });
     // 24 accounts of 10 000 USDC, each long 1 BTC perp at 100 000: ρ = 0.01·P / (P − 90 000),
     // 0.1 (HEALTHY) at 100 000 and 1.81 (LIQUIDATION) at 90 500, so every tick moves every level.
@@ -109,7 +108,7 @@ describe.runIf(TEST_DB === "postgres")("an instance killed mid-burst on PostgreS
       await trade(a, id, "BTC-PERP", 1, 100_000);
       accounts.push(id);
     }
-    b = await startServerProcess({ DATABASE_URL: database.databaseUrl!, REDIS_URL, MONITOR_SHARE_POLL_MS: String(POLL_MS) });
+    b = await startServerProcess({ DATABASE_URL: database.databaseUrl!, REDIS_URL: TEST_REDIS_URL, MONITOR_SHARE_POLL_MS: String(POLL_MS) });
     sql = new pg.Client({ connectionString: database.databaseUrl! });
     await sql.connect();
   }, 120_000);

@@ -69,3 +69,30 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   };
 }
+
+/** The Redis the multi-instance tests share (TEST_REDIS_URL overrides). */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export interface TwoInstances {
+  a: TestServer & { database: TestDatabase };
+  b: TestServer;
+  /** Stops both and drops their database. */
+  close(): Promise<void>;
+}
+
+/** Two instances on one fresh database (PostgreSQL), sharing Redis, with `env` on both. */
+export async function startTwoInstances(env: Record<string, string> = {}): Promise<TwoInstances> {
+  const database = await createTestDatabase();
+  const shared = { REDIS_URL: TEST_REDIS_URL, ...env };
+  const a = await startTestServer({ env: shared, database, keepDatabase: true });
+  const b = await startTestServer({ env: shared, database, keepDatabase: true });
+  return {
+    a,
+    b,
+    async close() {
+      await b.close();
+      await a.close();
+      await database.drop();
+    },
+  };
+}
