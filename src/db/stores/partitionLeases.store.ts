@@ -20,6 +20,13 @@ export interface LeaseSnapshot {
   held: Set<number>;
 }
 
+/** Ends a session without telling anyone: its own end and late errors are expected now. */
+async function endQuietly(client: pg.Client): Promise<void> {
+  client.removeAllListeners("end");
+  client.on("error", () => undefined);
+  await client.end().catch(() => undefined);
+}
+
 export class PartitionLeases {
   private client: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
@@ -49,8 +56,7 @@ export class PartitionLeases {
         await client.connect();
         await client.query("SELECT pg_advisory_lock_shared($1, 0)", [LEASE_KEY]);
       } catch (error) {
-        client.removeAllListeners("end");
-        await client.end().catch(() => undefined);
+        await endQuietly(client);
         throw error;
       }
       this.client = client;
@@ -66,9 +72,7 @@ export class PartitionLeases {
   private drop(client: pg.Client, error: unknown): void {
     if (this.client !== client) return;
     this.client = null;
-    client.removeAllListeners("end");
-    client.on("error", () => undefined);
-    void client.end().catch(() => undefined);
+    void endQuietly(client);
     this.onLost(error);
   }
 
@@ -109,9 +113,6 @@ export class PartitionLeases {
   async close(): Promise<void> {
     const client = this.client ?? (await this.connecting?.catch(() => null)) ?? null;
     this.client = null;
-    if (!client) return;
-    client.removeAllListeners("end");
-    client.on("error", () => undefined);
-    await client.end().catch(() => undefined);
+    if (client) await endQuietly(client);
   }
 }
